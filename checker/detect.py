@@ -1,0 +1,102 @@
+"""Report year, agency and edition: read from the title, the statistical period and the tables."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import Document
+from .normalize import fold, squeeze
+
+_CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6",
+              "七": "7", "八": "8", "九": "9"}  # fmt: skip
+_CN_YEAR = re.compile(r"[二][〇○零一二三四五六七八九]{3}(?=年)")
+_YEAR = r"((?:19|20)\d{2})"
+_TITLE = re.compile(rf"{_YEAR}\s*年(?:度)?.{{0,40}}?(?:政府信息公开|政务公开).{{0,12}}?报告")
+_PERIOD = re.compile(
+    rf"(?:统计(?:期限|时限|时间|区间|期间|范围)|数据统计)[^。]{{0,24}}?{_YEAR}\s*年\s*1\s*月\s*1\s*日"
+    rf"|{_YEAR}\s*年\s*1\s*月\s*1\s*日\s*(?:起)?\s*(?:至|到|—|-|－|~)\s*(?:{_YEAR}\s*年\s*)?12\s*月\s*31\s*日"
+)
+_REPORT_WORDS = re.compile(r"(?:政府信息公开|政务公开)(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)")
+_SITE_SUFFIX = re.compile(r"\s*[-_|—–]+\s*[^-_|—–]*$")
+_LEGACY_CUES = re.compile(r"收费及减免|依申请公开(?:政府信息)?(?:和|及)不予公开|主要问题及改进措施|政府信息公开的收费")
+
+
+@dataclass(slots=True)
+class Detected:
+    year: int | None
+    year_source: str | None  # "title" | "period" | None
+    title_year: int | None
+    period_year: int | None
+    agency: str | None
+    title: str | None
+
+
+def cn_years_to_digits(text: str) -> str:
+    return _CN_YEAR.sub(lambda m: "".join(_CN_DIGITS[c] for c in m.group(0)), text)
+
+
+def find_title(doc: Document) -> str | None:
+    candidates = []
+    if doc.title:
+        candidates.append(doc.title)
+    for block in doc.blocks[:12]:
+        if not block.is_table and len(block.text) <= 80:
+            candidates.append(block.text)
+    for text in candidates:
+        text = cn_years_to_digits(squeeze(fold(text)))
+        if _TITLE.search(text):
+            return _strip_site(text)
+    return None
+
+
+def _strip_site(title: str) -> str:
+    # "XX2023年政府信息公开年度报告-沭阳县人民政府": the site name after the dash is not the title
+    m = _TITLE.search(title)
+    if m and _SITE_SUFFIX.search(title[m.end() :]):
+        return title[: m.end()] + _SITE_SUFFIX.sub("", title[m.end() :])
+    return title
+
+
+def detect(doc: Document) -> Detected:
+    title = find_title(doc)
+    title_year = None
+    agency = None
+    if title:
+        m = _TITLE.search(title)
+        if m:
+            title_year = int(m.group(1))
+            agency = _agency(title, m)
+    period_year = None
+    for block in doc.blocks[:60]:
+        if block.is_table:
+            continue
+        m = _PERIOD.search(cn_years_to_digits(fold(block.text)))
+        if m:
+            period_year = int(next(g for g in m.groups() if g))
+            break
+    year = title_year or period_year
+    source = "title" if title_year else "period" if period_year else None
+    return Detected(year, source, title_year, period_year, agency, title)
+
+
+def _agency(title: str, m: re.Match[str]) -> str | None:
+    before = title[: m.start()].strip(" :：")
+    if before:
+        return before
+    after = _REPORT_WORDS.split(title[m.end(1) :])[0]
+    after = re.sub(r"^\s*年(?:度)?", "", after).strip(" :：")
+    return after or None
+
+
+def looks_legacy(doc: Document, year: int | None) -> bool:
+    """A report under the 2008 regulation (before the 2019 template)."""
+    if year is not None and year <= 2018:
+        return True
+    text = " ".join(b.text for b in doc.blocks[:200] if not b.is_table)
+    return bool(_LEGACY_CUES.search(fold(text)))
+
+
+def mentions_report(doc: Document) -> bool:
+    text = " ".join(b.text for b in doc.blocks[:40] if not b.is_table)
+    return bool(_REPORT_WORDS.search(fold(text))) or bool(doc.title and _REPORT_WORDS.search(fold(doc.title)))

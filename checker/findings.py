@@ -1,0 +1,75 @@
+"""Findings: a Problem bound to its rule's severity and turned into the contract's JSON shape."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import Problem
+
+SEVERITY_ORDER = {"error": 3, "warning": 2, "info": 1}
+
+# The severity of rules raised while reading and parsing (P, S2xx): the rule catalog of rules.md.
+# Rules evaluated by the rule engine carry their severity in their YAML file.
+BUILTIN_SEVERITY = {
+    "P001": "error",
+    "P002": "error",
+    "P003": "error",
+    "P004": "info",
+    "S202": "error",
+    "S203": "info",
+}
+
+
+@dataclass(slots=True)
+class Finding:
+    rule: str
+    severity: str
+    message: str
+    location: dict[str, Any] = field(default_factory=dict)
+    expected: Any = None
+    actual: Any = None
+    related: list[dict[str, Any]] = field(default_factory=list)
+
+    def json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+            "location": self.location,
+        }
+        if self.expected is not None or self.actual is not None:
+            out["expected"] = _plain(self.expected)
+            out["actual"] = _plain(self.actual)
+        if self.related:
+            out["related"] = self.related
+        return out
+
+
+def _plain(value: Any) -> Any:
+    from decimal import Decimal
+
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def from_problem(problem: Problem, severity: str | None = None) -> Finding:
+    loc: dict[str, Any] = {
+        "section": problem.location.get("section"),
+        "table": problem.location.get("table"),
+        "block": problem.location.get("block"),
+        "row": problem.location.get("row"),
+        "column": problem.location.get("column"),
+        "line": problem.source.line,
+        "page": problem.source.page,
+        "cell": problem.source.cell,
+    }
+    if loc["block"] is None:
+        del loc["block"]
+    return Finding(
+        rule=problem.rule,
+        severity=problem.severity or severity or BUILTIN_SEVERITY.get(problem.rule, "error"),
+        message=problem.message,
+        location=loc,
+        expected=problem.expected,
+        actual=problem.actual,
+    )

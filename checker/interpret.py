@@ -1,0 +1,395 @@
+"""From the parse tree to canonical cells: rows known by their labels, values mapped to columns.
+
+Every deviation is recorded as a Problem (S1xx sections, S2xx tables and labels, V1xx values) rather than
+absorbed: a lost row stays lost, an unknown row is reported, a row with a wrong number of values is named.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lark import Token, Tree
+
+from . import layout
+from .digits import split_free, split_sums
+from .lexer import Tok
+from .model import Problem, Source
+from .values import Value
+
+CellPath = tuple[str, ...]  # ("applications", row, column) / ("review", row, column) / ("active", block, row, column)
+
+
+@dataclass(slots=True)
+class CellRead:
+    path: CellPath
+    value: Value
+    source: Source
+
+
+@dataclass
+class Parsed:
+    """What the grammar recognised, in canonical keys."""
+
+    sections: list[tuple[str, Tok]] = field(default_factory=list)  # (section key, token) in document order
+    cells: dict[CellPath, CellRead] = field(default_factory=dict)
+    tables: dict[str, Source] = field(default_factory=dict)  # table key -> where it starts
+    table_sections: dict[str, str | None] = field(default_factory=dict)  # table key -> section it stands in
+    texts: list[tuple[str | None, Tok]] = field(default_factory=list)  # narrative, with its section
+    edition_votes: dict[str, int] = field(default_factory=lambda: {"2019": 0, "2021": 0})
+    problems: list[Problem] = field(default_factory=list)
+    conflicts: set[CellPath] = field(default_factory=set)  # cells read twice with different values
+
+
+class Interpreter:
+    def __init__(self, tokens: list[Tok], edition_hint: str | None = None) -> None:
+        self.tokens = tokens
+        self.out = Parsed()
+        self.section: str | None = None
+        self.edition_hint = edition_hint
+
+    def tok(self, token: Token) -> Tok:
+        return self.tokens[int(token.value)]
+
+    def run(self, tree: Tree, skipped: list[Tok]) -> Parsed:
+        self._vote_editions()
+        for child in tree.children:
+            getattr(self, f"_{child.data}")(child)
+        for tok in skipped:
+            self._skipped(tok)
+        return self.out
+
+    # -- editions ---------------------------------------------------------------------------------------
+
+    def _vote_editions(self) -> None:
+        for tok in self.tokens:
+            if tok.match is not None and tok.kind != "SECTION" and len(tok.match.term.editions) == 1:
+                (edition,) = tok.match.term.editions
+                self.out.edition_votes[edition] += 1
+
+    @property
+    def edition(self) -> str:
+        if self.edition_hint in layout.EDITIONS:
+            return self.edition_hint  # type: ignore[return-value]
+        votes = self.out.edition_votes
+        return "2019" if votes["2019"] > votes["2021"] else "2021"
+
+    # -- top-level items --------------------------------------------------------------------------------
+
+    def _section(self, tree: Tree) -> None:
+        tok = self.tok(tree.children[0])
+        assert tok.match is not None
+        self.section = tok.match.term.key
+        self.out.sections.append((self.section, tok))
+
+    def _text(self, tree: Tree) -> None:
+        self.out.texts.append((self.section, self.tok(tree.children[0])))
+
+    def _stray(self, tree: Tree) -> None:
+        tok = self.tok(tree.children[0])
+        if tok.kind == "UNKNOWN":
+            self._problem("S202", f"表格中的“{_short(tok.text)}”不是模板中的行或列，未能识别", tok.source)
+        elif tok.kind == "NUM" and not tok.from_text:
+            self._problem("S202", f"数值“{_short(tok.text)}”不属于任何可识别的表格行", tok.source)
+
+    def _skipped(self, tok: Tok) -> None:
+        if tok.kind in ("BLANK", "TEXT"):
+            return
+        what = "数值" if tok.kind == "NUM" else "标签"
+        self._problem("S202", f"{what}“{_short(tok.text)}”出现在表格中不应出现的位置，已忽略", tok.source)
+
+    def _start_table(self, key: str, source: Source) -> bool:
+        """Record where a table starts. A second copy of a table is read too (its cells are compared)."""
+        if key not in self.out.tables:
+            self.out.tables[key] = source
+            self.out.table_sections[key] = self.section
+            return True
+        return False
+
+    # -- 二、主动公开 ------------------------------------------------------------------------------------
+
+    def _active_table(self, tree: Tree) -> None:
+        first = self.tok(tree.children[0].children[0])
+        self._start_table("active", first.source)
+        for block in tree.children:
+            self._active_block(block)
+
+    def _active_block(self, tree: Tree) -> None:
+        block_tok = self.tok(tree.children[0])
+        block = block_tok.key or "?"
+        edition = self._block_edition(block)
+        expected = layout.ACTIVE[edition].get(block)
+        header: list[str] = []
+        unknown_header = False
+        for part in tree.children[1:]:
+            if part.data == "active_head":
+                for t in part.children:
+                    tok = self.tok(t)
+                    if tok.kind == "ACTIVE_COL" and tok.key:
+                        header.append(tok.key)
+                        self._deviation(tok, "active", None)
+                    elif tok.kind == "UNKNOWN":
+                        unknown_header = True
+                        self._problem(
+                            "S203", f"第二十条表格表头“{_short(tok.text)}”无法识别，按模板列顺序读取", tok.source
+                        )
+        if expected is None:
+            self._problem("S202", f"{block_tok.text}不是{edition}年版模板中的栏目", block_tok.source)
+            return
+        rows, columns = expected
+        cols = list(columns)
+        if header and not unknown_header and header != cols:
+            if len(set(header)) == len(header) and set(header) <= set(columns):
+                cols = header  # the columns as the document orders them
+                for missing in [c for c in columns if c not in header]:
+                    self._problem(
+                        "S202", f"{block_tok.text}缺少“{_column_label(missing)}”列", block_tok.source, column=missing
+                    )
+            else:
+                foreign = [c for c in header if c not in columns]
+                self._problem(
+                    "S202",
+                    f"{block_tok.text}的表头（{'、'.join(map(_column_label, foreign or header))}）与{edition}年版模板不符",
+                    block_tok.source,
+                )
+        seen: set[str] = set()
+        for part in tree.children[1:]:
+            if part.data != "active_row":
+                continue
+            label = self.tok(part.children[0])
+            values = [self.tok(t) for t in part.children[1:]]
+            if label.kind == "UNKNOWN" or label.key not in rows:
+                self._problem(
+                    "S202", f"{block_tok.text}中的行“{_short(label.text)}”不是模板中的行", label.source, block=block
+                )
+                continue
+            seen.add(label.key)
+            self._deviation(label, "active", label.key)
+            decoded = self._fit(values, len(cols), None, label)
+            for col, value_tok in zip(cols, decoded or [], strict=False):
+                self._cell(("active", block, label.key, col), value_tok)
+        for row in rows:
+            if row not in seen:
+                self._problem(
+                    "S202", f"{block_tok.text}缺少“{_row_label(row)}”行", block_tok.source, block=block, row=row
+                )
+
+    def _block_edition(self, block: str) -> str:
+        edition = self.edition
+        if block not in layout.ACTIVE[edition]:
+            other = "2019" if edition == "2021" else "2021"
+            if block in layout.ACTIVE[other]:
+                return other
+        return edition
+
+    # -- 三、申请情况 ------------------------------------------------------------------------------------
+
+    def _app_table(self, tree: Tree) -> None:
+        head = [self.tok(t) for c in tree.children if c.data == "app_head" for t in c.children]
+        rows = [c for c in tree.children if c.data == "app_row"]
+        first = head[0] if head else self.tok(rows[0].children[-1] if rows else tree.children[0])
+        self._start_table("applications", first.source)
+        columns = self._app_columns(head)
+        expected_rows = layout.APP_ROWS[self.edition]
+        parsed_rows: list[tuple[Tok, list[Tok]]] = []
+        for row in rows:
+            toks = [self.tok(t) for t in row.children]
+            label_index = next(i for i, t in enumerate(toks) if t.kind == "APP_ROW")
+            parsed_rows.append((toks[label_index], toks[label_index + 1 :]))
+        seen: set[str] = set()
+        for i, (label, values) in enumerate(parsed_rows):
+            key = label.key or "?"
+            nxt = parsed_rows[i + 1][0].key if i + 1 < len(parsed_rows) else None
+            if key == "results.other" and not values and nxt and nxt.startswith("results.other."):
+                continue  # 2021: （六）其他处理 is the caption of its three sub-rows
+            if key not in expected_rows:
+                self._problem(
+                    "S202",
+                    f"“{_short(label.text)}”不是{self.edition}年版申请情况表中的行",
+                    label.source,
+                    table="applications",
+                    row=key,
+                )
+                continue
+            seen.add(key)
+            self._deviation(label, "applications", key)
+            decoded = self._fit(values, len(columns), "row_total", label)
+            for col, value_tok in zip(columns, decoded or [], strict=False):
+                self._cell(("applications", key, col), value_tok)
+        for key in expected_rows:
+            if key not in seen:
+                self._problem(
+                    "S202",
+                    f"申请情况表缺少“{_row_label(key)}”行",
+                    first.source,
+                    table="applications",
+                    row=key,
+                )
+
+    def _app_columns(self, head: list[Tok]) -> list[str]:
+        """Values follow the canonical column order. The header is checked against it: a missing or unknown
+        applicant column is reported (the header's token order says nothing, it spans two rows)."""
+        for tok in head:
+            if tok.match is not None:
+                self._deviation(tok, "applications", None)
+        found = {t.key for t in head if t.kind in ("APP_COL", "TOTAL")}
+        if head and found:
+            for col in layout.APP_COLUMNS:
+                if col not in found:
+                    self._problem(
+                        "S202",
+                        f"申请情况表表头缺少“{_column_label(col)}”列",
+                        head[0].source,
+                        table="applications",
+                        column=col,
+                    )
+        return list(layout.APP_COLUMNS)
+
+    # -- 四、复议诉讼 ------------------------------------------------------------------------------------
+
+    def _review_table(self, tree: Tree) -> None:
+        parts = []
+        for part in tree.children:
+            toks = [self.tok(t) for t in part.children]
+            labels = [t for t in toks if t.kind in ("REVIEW_GROUP", "REVIEW_COL", "TOTAL")]
+            values = [t for t in toks if t.kind in ("NUM", "BLANK")]
+            parts.append((labels, values))
+        self._start_table("review", parts[0][0][0].source)
+        for labels, _ in parts:
+            for tok in labels:
+                self._deviation(tok, "review", None)
+        width = len(layout.REVIEW_COLUMNS)
+        all_values = [v for _, v in parts for v in v]
+        groups = [p for p in parts if p[1]]
+        if (
+            len(groups) == len(layout.REVIEW_ROWS)
+            and all(
+                (len(p[0]) >= 1 and p[0][-1].kind == "REVIEW_GROUP") or p[0][0].key in layout.REVIEW_ROWS
+                for p in groups
+            )
+            and all(len(_trim(p[1], width)) == width for p in groups)
+        ):
+            # One row per group: 行政复议 v v v v v / 未经复议直接起诉 v v v v v / ...
+            for labels, values in groups:
+                group = next((t.key for t in reversed(labels) if t.kind == "REVIEW_GROUP"), None)
+                if group not in layout.REVIEW_ROWS:
+                    group = layout.REVIEW_ROWS[groups.index((labels, values))]
+                for col, tok in zip(layout.REVIEW_COLUMNS, _trim(values, width), strict=False):
+                    self._cell(("review", group, col), tok)
+            return
+        # The template layout: the header rows, then all fifteen values on one row, c1 … c15.
+        anchor = parts[0][0][0]
+        decoded = self._fit(all_values, width * len(layout.REVIEW_ROWS), "review", anchor)
+        if decoded is None:
+            return
+        for i, tok in enumerate(decoded):
+            group, col = layout.REVIEW_ROWS[i // width], layout.REVIEW_COLUMNS[i % width]
+            self._cell(("review", group, col), tok)
+
+    # -- values -----------------------------------------------------------------------------------------
+
+    def _fit(self, values: list[Tok], count: int, constraint: str | None, label: Tok) -> list[Tok] | None:
+        """The row's values, exactly ``count`` of them, or None (reported) when they cannot be told apart."""
+        values = _trim(values, count)
+        if len(values) == count:
+            return values
+        if values and all(v.from_text and isinstance(v.value.number, int) for v in values if v.value):
+            digits = "".join(v.text.replace(",", "").lstrip("+") for v in values)
+            if digits.isdigit():
+                if constraint == "row_total":
+                    solutions = split_sums(digits, 1, count)
+                elif constraint == "review":
+                    solutions = split_sums(digits, len(layout.REVIEW_ROWS), len(layout.REVIEW_COLUMNS))
+                else:
+                    solutions = split_free(digits, count)
+                if len(solutions) == 1:
+                    return [_glued_tok(n, values[0]) for n in solutions[0]]
+                why = "有多种拆分方式" if solutions else "无法按合计关系拆分"
+                self._problem(
+                    "S202",
+                    f"“{_short(label.text)}”一行的数字连在一起（{digits}），{why}，这些单元格未能读取",
+                    label.source,
+                )
+                return None
+        kind = "多" if len(values) > count else "少"
+        self._problem(
+            "S202",
+            f"“{_short(label.text)}”一行有 {len(values)} 个数值，比模板的 {count} 列{kind}，无法确定数值所属的列",
+            label.source,
+        )
+        return None
+
+    def _cell(self, path: CellPath, tok: Tok) -> None:
+        assert tok.value is not None
+        existing = self.out.cells.get(path)
+        if existing is not None:
+            if existing.value.number != tok.value.number or existing.value.blank != tok.value.blank:
+                self.out.conflicts.add(path)
+                self._problem(
+                    "S202",
+                    f"同一单元格读到两个不同的值：“{existing.value.raw}”和“{tok.value.raw}”",
+                    tok.source,
+                    **_location(path),
+                )
+            return
+        self.out.cells[path] = CellRead(path, tok.value, tok.source)
+
+    # -- problems ---------------------------------------------------------------------------------------
+
+    def _deviation(self, tok: Tok, table: str, row: str | None) -> None:
+        match = tok.match
+        if match is None or match.exact:
+            return
+        self._problem(
+            "S203",
+            f"“{_short(tok.text)}”与模板用语“{match.term.label}”不一致（已按“{match.term.label}”识别）",
+            tok.source,
+            table=table,
+            row=row,
+        )
+
+    def _problem(self, rule: str, message: str, source: Source, **location: str | None) -> None:
+        loc = {k: v for k, v in location.items() if v is not None}
+        if self.section and "section" not in loc:
+            loc["section"] = self.section
+        self.out.problems.append(Problem(rule, message, source, location=loc))
+
+
+def _trim(values: list[Tok], count: int) -> list[Tok]:
+    """Drop trailing blank cells beyond the expected count (layout padding, not values)."""
+    values = list(values)
+    while len(values) > count and values[-1].kind == "BLANK":
+        values.pop()
+    return values
+
+
+def _glued_tok(number: int, like: Tok) -> Tok:
+    return Tok("NUM", str(number), like.source, value=Value(str(number), number), from_text=True)
+
+
+def _short(text: str, limit: int = 30) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _location(path: CellPath) -> dict[str, str]:
+    if path[0] == "active":
+        return {"table": "active", "block": path[1], "row": path[2], "column": path[3]}
+    return {"table": path[0], "row": path[1], "column": path[2]}
+
+
+def _row_label(key: str) -> str:
+    from .labels import vocabulary
+
+    for term in vocabulary().terms:
+        if term.key == key and term.kind in ("APP_ROW", "ACTIVE_ROW"):
+            return term.label
+    return key
+
+
+def _column_label(key: str) -> str:
+    from .labels import vocabulary
+
+    for term in vocabulary().terms:
+        if term.key == key and term.kind in ("APP_COL", "TOTAL", "ACTIVE_COL", "REVIEW_COL"):
+            return term.label
+    return key

@@ -1,0 +1,218 @@
+"""The template's vocabulary (grammars/labels.yaml) and matching of real-world labels against it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import yaml
+
+from .normalize import NUMBERING, label_text, split_numbering
+from .resources import resource_path
+
+_CN_SECTION_NUMBER = re.compile(r"^(?:([一二三四五六七八九十])[、.,:]|第([一二三四五六七八九十])部分[、.:]?)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    index: int
+    kind: str  # Lark terminal name, or SECTION
+    key: str
+    label: str  # template wording
+    core: str  # normalised label with its numbering removed
+    numbering: str  # normalised numbering of the template label ('' when none)
+    numbered: bool | None
+    editions: frozenset[str]
+    variants: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    term: Term
+    text: str  # the text as written in the document
+    exact: bool  # False: matched through a variant (a wording deviation)
+    numbering: str  # numbering as written ('' when none)
+
+
+class Vocabulary:
+    def __init__(self, data: dict) -> None:
+        self.sections: list[Term] = []
+        self.terms: list[Term] = []
+        for entry in data["sections"]:
+            self.sections.append(self._term(len(self.sections), "SECTION", entry))
+        for entry in data["terms"]:
+            self.terms.append(self._term(len(self.terms), entry["kind"], entry))
+        self._exact: dict[str, list[Term]] = {}
+        for term in self.terms:
+            self._exact.setdefault(term.core, []).append(term)
+        self._section_exact = {t.core: t for t in self.sections}
+        self._scanner = self._build_scanner(self.terms)
+        self._section_scanner = self._build_scanner(self.sections, numbered_only=True)
+        self.kinds = sorted({t.kind for t in self.terms})
+
+    @staticmethod
+    def _term(index: int, kind: str, entry: dict) -> Term:
+        numbering, core = split_numbering(label_text(entry["label"]))
+        variants = tuple(re.compile(label_text_pattern(v)) for v in entry.get("variants", ()))
+        return Term(
+            index=index,
+            kind=kind,
+            key=str(entry["key"]),
+            label=entry["label"],
+            core=core,
+            numbering=numbering,
+            numbered=entry.get("numbered"),
+            editions=frozenset(entry.get("editions", ("2019", "2021"))),
+            variants=variants,
+        )
+
+    # -- whole-text matching (a table cell, a heading line) --------------------------------------------------
+
+    def match(self, text: str) -> Match | None:
+        """Match a whole cell text against the table vocabulary."""
+        norm = label_text(text)
+        if not norm:
+            return None
+        numbering, core = split_numbering(norm)
+        for exact in (True, False):
+            for term in self._candidates(core, exact):
+                if term.numbered is True and not numbering:
+                    continue
+                if term.numbered is False and numbering:
+                    continue
+                return Match(term, text, exact, numbering)
+        return None
+
+    def _candidates(self, core: str, exact: bool) -> list[Term]:
+        if exact:
+            return self._exact.get(core, [])
+        return [t for t in self.terms if any(v.fullmatch(core) for v in t.variants)]
+
+    def match_section(self, text: str, standalone: bool = False) -> tuple[Match, str] | None:
+        """Match a section heading at the start of ``text``; returns the match and the rest of the text.
+
+        A heading needs a section numbering (一、 / 第一部分) unless ``standalone`` (a heading block or a short
+        line of its own), where the bare title is accepted and recorded as a deviation.
+        """
+        norm = label_text(text)
+        m = self._section_scanner.match(norm)
+        if m:
+            term = self.sections[int(m.lastgroup[1:])]
+            return self._section_match(term, norm[: m.end()], text), norm[m.end() :]
+        if standalone:
+            numbering, core = split_numbering(norm)
+            term = self._section_exact.get(core)
+            if term is None:
+                term = next((t for t in self.sections if any(v.fullmatch(core) for v in t.variants)), None)
+            if term is not None and not numbering.startswith("("):
+                return Match(term, text, False, numbering), ""
+        return None
+
+    def _section_match(self, term: Term, matched_norm: str, text: str) -> Match:
+        numbering, core = split_numbering(matched_norm)
+        exact = core == term.core and numbering == term.numbering
+        return Match(term, text, exact, numbering)
+
+    # -- scanning inside running text (tables flattened into one line, PDF text lines) -------------------
+
+    def scan(self, norm: str) -> list[tuple[int, int, Match]]:
+        """Every table label inside a compacted normalised text, left to right, longest first."""
+        found = []
+        for m in self._scanner.finditer(norm):
+            term = self.terms[int(m.lastgroup[1:])]
+            numbering, core = split_numbering(m.group(0))
+            if term.numbered is True and not numbering:
+                continue
+            if term.numbered is False and numbering:
+                continue
+            found.append((m.start(), m.end(), Match(term, m.group(0), core == term.core, numbering)))
+        return found
+
+    def scan_sections(self, norm: str) -> list[tuple[int, int, Match]]:
+        """Numbered section headings inside running text. A heading must start the text or follow the end of a
+        sentence, and must not be an item of a list (一、总体情况；二、…) as in a report's preamble."""
+        found = []
+        for m in self._section_scanner.finditer(norm):
+            start, end = m.start(), m.end()
+            if start > 0 and norm[start - 1] not in "。;；!！?？:：)）" and not norm[start - 1].isdigit():
+                continue
+            if end < len(norm) and norm[end] in ";；、,，":
+                continue
+            term = self.sections[int(m.lastgroup[1:])]
+            found.append((start, end, self._section_match(term, m.group(0), m.group(0))))
+        return found
+
+    @staticmethod
+    def _build_scanner(terms: list[Term], numbered_only: bool = False) -> re.Pattern[str]:
+        alternatives: list[tuple[int, int, str]] = []  # (priority, -length, pattern)
+        for term in terms:
+            alternatives.append((0, -len(term.core), f"(?P<t{term.index}>{{num}}{re.escape(term.core)})"))
+            for i, variant in enumerate(term.variants):
+                pattern = _scan_form(variant.pattern)
+                alternatives.append((1, -len(pattern), f"(?P<t{term.index}_{i}>{{num}}{pattern})"))
+        num = _SECTION_NUMBERING if numbered_only else f"(?:{NUMBERING.pattern[1:]})?"
+        # Group names must be unique; variants share their term's index through the suffix.
+        body = "|".join(p.replace("{num}", num) for _, _, p in sorted(alternatives))
+        pattern = re.compile(body)
+        return _IndexedPattern(pattern)  # type: ignore[return-value]
+
+
+_SECTION_NUMBERING = r"(?:[一二三四五六七八九十][、.,:]?|第[一二三四五六七八九十]部分[、.:]?)"
+
+
+class _IndexedPattern:
+    """A compiled alternation whose ``lastgroup`` is normalised to ``t<index>`` (variants share the index)."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+
+    def _wrap(self, m: re.Match[str] | None) -> _M | None:
+        return None if m is None else _M(m)
+
+    def match(self, text: str) -> _M | None:
+        return self._wrap(self.pattern.match(text))
+
+    def finditer(self, text: str):
+        for m in self.pattern.finditer(text):
+            yield _M(m)
+
+
+class _M:
+    __slots__ = ("_m", "lastgroup")
+
+    def __init__(self, m: re.Match[str]) -> None:
+        self._m = m
+        self.lastgroup = "t" + m.lastgroup[1:].split("_")[0]
+
+    def group(self, i: int = 0) -> str:
+        return self._m.group(i)
+
+    def start(self) -> int:
+        return self._m.start()
+
+    def end(self) -> int:
+        return self._m.end()
+
+
+def label_text_pattern(pattern: str) -> str:
+    """Variants are written in template punctuation; fold them like the text they are matched against."""
+    return label_text(pattern).replace("\\(", "\\(").replace("\\)", "\\)")
+
+
+def _scan_form(pattern: str) -> str:
+    # Inside running text a greedy '.*' would swallow the rest of the report.
+    return pattern.replace(".*", "[^0-9]*?")
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    with open(resource_path("grammars", "labels.yaml"), encoding="utf-8") as fh:
+        return Vocabulary(yaml.safe_load(fh))
+
+
+def section_number(numbering: str) -> str | None:
+    m = _CN_SECTION_NUMBER.match(numbering)
+    if not m:
+        return None
+    return m.group(1) or m.group(2)

@@ -1,0 +1,201 @@
+"""Turn a document into the normalised token stream the report grammar parses.
+
+Every reader's output goes through here, so the grammar sees the same tokens whether a table came as an HTML
+grid, DOCX cells, pipe-ended text lines or one flattened line of text. Labels become terminals named after
+their kind (grammars/labels.yaml), values become NUM or BLANK, running text becomes TEXT, and a cell inside a
+table that is neither a label nor a value becomes UNKNOWN so that it is reported, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .labels import Match, Vocabulary, section_number, vocabulary
+from .model import Block, Document, Source
+from .normalize import compact_keep_numbers, fold, squeeze
+from .values import Value, is_value_text, parse_value
+
+# Terms that open a table zone inside running text (flattened tables have no cell boundaries).
+ANCHOR_KINDS = frozenset({"BLOCK", "INFO_HDR", "APP_NOTE", "APP_HDR"})
+_REVIEW_ANCHOR = re.compile(r"行政复议(?:行政诉讼|结果维持)")
+# A number inside running text: digits with separators, sign, decimals, optional unit.
+_NUMBER_SPAN = re.compile(r"[+-]?\d[\d, ]*(?:\.\d+)?(?:万元|亿元|元)?")
+_IGNORABLE = re.compile(r"^[\s\W_]*$|^\(?单位[:：]?[^)]*\)?$")
+_LONG_TEXT = 40
+
+
+@dataclass(slots=True)
+class Tok:
+    kind: str  # a terminal of grammars/report.lark
+    text: str
+    source: Source
+    match: Match | None = None
+    value: Value | None = None
+    from_text: bool = False  # a value read from running text: may be several values glued together
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def key(self) -> str | None:
+        return self.match.term.key if self.match else None
+
+
+class Lexer:
+    def __init__(self, vocab: Vocabulary | None = None) -> None:
+        self.vocab = vocab or vocabulary()
+        self.tokens: list[Tok] = []
+        self.in_zone = False
+
+    def run(self, doc: Document) -> list[Tok]:
+        for block in doc.blocks:
+            if block.is_table:
+                self._table(block)
+            else:
+                self._text_block(block)
+        return self.tokens
+
+    # -- tables -----------------------------------------------------------------------------------------
+
+    def _table(self, block: Block) -> None:
+        cells = [c for row in block.rows for c in row if not c.spanned]
+        matched = sum(1 for c in cells if c.text.strip() and self.vocab.match(c.text))
+        if matched < 2:
+            # A layout or contact table, not one of the template's: its text is narrative.
+            for row in block.rows:
+                text = " ".join(c.text for c in row if not c.spanned and c.text.strip())
+                if text:
+                    self._text_block(Block("paragraph", text, row[0].source))
+            return
+        self.in_zone = True
+        for cell in cells:
+            self._cell(cell.text, cell.source)
+
+    def _cell(self, text: str, source: Source) -> None:
+        stripped = squeeze(text)
+        if not stripped or is_value_text(stripped):
+            value = parse_value(stripped)
+            self._emit("BLANK" if value.blank else "NUM", text, source, value=value)
+            return
+        match = self.vocab.match(stripped)
+        if match is not None:
+            self._emit(match.term.kind, text, source, match=match)
+            return
+        heading = self.vocab.match_section(stripped)
+        if heading is not None and not heading[1]:
+            self._section(heading[0], source)
+            return
+        # A cell holding a label and its values together (PDF lines, merged cells): scan it as running text.
+        if not self._scan_zone(stripped, source, cell=True):
+            self._emit("UNKNOWN", text, source)
+
+    # -- running text -----------------------------------------------------------------------------------
+
+    def _text_block(self, block: Block) -> None:
+        text = squeeze(block.text)
+        if not text:
+            return
+        standalone = block.kind == "heading" or len(text) <= 30
+        heading = self.vocab.match_section(text, standalone=standalone)
+        if heading is not None and (heading[0].numbering or standalone):
+            match, rest = heading
+            self._section(match, block.source)
+            if rest:
+                self._running(rest, block.source)
+            return
+        self._running(compact_keep_numbers(fold(text)), block.source)
+
+    def _running(self, norm: str, source: Source) -> None:
+        """Split running text at section headings; scan table zones, keep the rest as TEXT."""
+        pos = 0
+        for start, end, match in self.vocab.scan_sections(norm):
+            if start > pos:
+                self._segment(norm[pos:start], source)
+            self._section(match, source)
+            pos = end
+        if pos < len(norm):
+            self._segment(norm[pos:], source)
+
+    def _segment(self, norm: str, source: Source) -> None:
+        if not self.in_zone:
+            anchor = self._find_anchor(norm)
+            if anchor is None:
+                self._emit("TEXT", norm, source)
+                return
+            if anchor > 0:
+                self._emit("TEXT", norm[:anchor], source)
+            norm = norm[anchor:]
+            self.in_zone = True
+        elif self._is_narrative(norm):
+            self.in_zone = False
+            self._emit("TEXT", norm, source)
+            return
+        if not self._scan_zone(norm, source, cell=False):
+            self._emit("UNKNOWN", norm, source)
+
+    def _find_anchor(self, norm: str) -> int | None:
+        positions = [s for s, _, m in self.vocab.scan(norm) if m.term.kind in ANCHOR_KINDS]
+        review = _REVIEW_ANCHOR.search(norm)
+        if review:
+            positions.append(review.start())
+        return min(positions) if positions else None
+
+    def _is_narrative(self, norm: str) -> bool:
+        if not norm.endswith("。") and len(norm) < _LONG_TEXT:
+            return False
+        labels = self.vocab.scan(norm)
+        covered = sum(e - s for s, e, _ in labels)
+        return covered < len(norm) / 2
+
+    def _scan_zone(self, text: str, source: Source, cell: bool) -> bool:
+        """Emit the labels and numbers found in a piece of a table zone. False when nothing was recognised."""
+        norm = compact_keep_numbers(fold(text))
+        found = self.vocab.scan(norm)
+        if cell and not found:
+            return False  # a cell with no label in it is one unknown label, numbers and all
+        pos = 0
+        emitted = False
+        for start, end, match in found:
+            if start > pos:
+                emitted |= self._gap(norm[pos:start], source)
+            self._emit(match.term.kind, match.text, source, match=match)
+            emitted = True
+            pos = end
+        if pos < len(norm):
+            emitted |= self._gap(norm[pos:], source)
+        return emitted or not cell
+
+    def _gap(self, gap: str, source: Source) -> bool:
+        """Text between two labels: values, or something we could not map (reported as UNKNOWN)."""
+        pos = 0
+        emitted = False
+        for m in _NUMBER_SPAN.finditer(gap):
+            before = gap[pos : m.start()]
+            if before and not _IGNORABLE.match(before):
+                self._emit("UNKNOWN", before, source)
+            for part in m.group(0).split():
+                part = part.strip(",")
+                if part:
+                    self._emit("NUM", part, source, value=parse_value(part), from_text=True)
+            emitted = True
+            pos = m.end()
+        rest = gap[pos:]
+        if rest and not _IGNORABLE.match(rest):
+            self._emit("UNKNOWN", rest, source)
+            emitted = True
+        return emitted
+
+    # -- helpers ----------------------------------------------------------------------------------------
+
+    def _section(self, match: Match, source: Source) -> None:
+        self.in_zone = False
+        tok = self._emit("SECTION", match.text, source, match=match)
+        tok.extra["written_number"] = section_number(match.numbering)
+
+    def _emit(self, kind: str, text: str, source: Source, **kw) -> Tok:
+        tok = Tok(kind, text, source, **kw)
+        self.tokens.append(tok)
+        return tok
+
+
+def tokenize(doc: Document) -> list[Tok]:
+    return Lexer().run(doc)

@@ -1,0 +1,73 @@
+"""Text folding shared by every reader and by label matching.
+
+Real reports mix full- and half-width forms, traditional and simplified characters, stray spaces and line
+breaks inside labels, and several numbering styles. Everything that compares text goes through here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+# Quotes carry no meaning in labels (“三安全一稳定” vs 三安全一稳定).
+_QUOTES = dict.fromkeys(map(ord, "“”‘’\"'「」『』〝〞"), None)
+_SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+_SPACE_BETWEEN_NON_DIGITS = re.compile(r"(?<!\d)[\s\u00a0\u3000\u200b\ufeff]+|[\s\u00a0\u3000\u200b\ufeff]+(?!\d)")
+
+_CN_NUM = "一二三四五六七八九十"
+# Numbering prefixes: 一、 一. (一) （一） 1. 1、 (1) ① 第一部分 ...
+NUMBERING = re.compile(
+    rf"^(?:第[{_CN_NUM}]+部分[、.:]?|[{_CN_NUM}]+[、.,:]|\([{_CN_NUM}]+\)[、.]?|\d{{1,2}}[.、)](?!\d)|\(\d{{1,2}}\)|[①-⑳])"
+)
+
+
+@lru_cache(maxsize=1)
+def _traditional_table() -> dict[int, str]:
+    """Character-level traditional→simplified map from OpenCC's data (Apache-2.0, via
+    opencc-python-reimplemented). Phrase-level conversion is not needed for matching labels and numbers."""
+    table: dict[int, str] = {}
+    try:
+        text = resources.files("opencc").joinpath("dictionary/TSCharacters.txt").read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - dependency always installed
+        return table
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) == 2 and len(parts[0]) == 1:
+            table[ord(parts[0])] = parts[1].split(" ")[0]
+    return table
+
+
+def to_simplified(text: str) -> str:
+    if text.isascii():
+        return text
+    return text.translate(_traditional_table())
+
+
+def fold(text: str) -> str:
+    """NFKC (full-width → half-width, compatibility forms) and traditional → simplified."""
+    return to_simplified(unicodedata.normalize("NFKC", text))
+
+
+def squeeze(text: str) -> str:
+    """Collapse runs of whitespace (including nbsp and ideographic spaces) to one space and strip."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def label_text(text: str) -> str:
+    """The form labels are compared in: folded, with every space and quote removed."""
+    return _SPACES.sub("", fold(text)).translate(_QUOTES)
+
+
+def compact_keep_numbers(text: str) -> str:
+    """Remove spaces except those between two digits (they may separate values in flattened tables)."""
+    return _SPACE_BETWEEN_NON_DIGITS.sub("", text)
+
+
+def split_numbering(label: str) -> tuple[str, str]:
+    """Split a normalised label into (numbering, core): '(三)不予公开' -> ('(三)', '不予公开')."""
+    m = NUMBERING.match(label)
+    if not m:
+        return "", label
+    return m.group(0), label[m.end() :]

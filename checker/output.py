@@ -1,0 +1,79 @@
+"""The contract's JSON document and the CSV table export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from . import __version__, layout
+from .extract import Report
+from .findings import Finding
+
+
+def report_object(report: Report, findings: list[Finding], with_tables: bool) -> dict[str, Any]:
+    obj: dict[str, Any] = {
+        "path": report.path,
+        "format": report.format,
+        "edition": report.edition,
+        "year": report.year,
+        "agency": report.agency,
+        "sections": report.sections,
+    }
+    if with_tables:
+        obj["tables"] = report.tables()
+    obj["findings"] = [f.json() for f in findings]
+    return obj
+
+
+def summary(results: list[tuple[Report, list[Finding]]]) -> dict[str, int]:
+    count = {"error": 0, "warning": 0, "info": 0}
+    for _, findings in results:
+        for f in findings:
+            count[f.severity] = count.get(f.severity, 0) + 1
+    return {
+        "files": len(results),
+        "errors": count["error"],
+        "warnings": count["warning"],
+        "infos": count["info"],
+        "unreadable": sum(1 for r, _ in results if not r.readable),
+    }
+
+
+def json_document(results: list[tuple[Report, list[Finding]]], with_tables: bool) -> str:
+    doc = {
+        "tool": {"name": "xxgk", "version": __version__},
+        "reports": [report_object(r, f, with_tables) for r, f in results],
+        "summary": summary(results),
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2)
+
+
+def csv_columns(edition: str) -> list[str]:
+    cols = []
+    for block, (rows, columns) in layout.ACTIVE[edition].items():
+        cols += [f"active.{block}.{r}.{c}" for r in rows for c in columns]
+    cols += [f"applications.{r}.{c}" for r in layout.APP_ROWS[edition] for c in layout.APP_COLUMNS]
+    cols += [f"review.{r}.{c}" for r in layout.REVIEW_ROWS for c in layout.REVIEW_COLUMNS]
+    return cols
+
+
+def csv_document(reports: list[Report]) -> str:
+    """One row per report; the columns are the union of both editions' canonical cells. A blank cell is
+    empty; a cell that could not be read is empty too and listed in the ``unread`` column."""
+    columns: list[str] = []
+    for edition in layout.EDITIONS:
+        for col in csv_columns(edition):
+            if col not in columns:
+                columns.append(col)
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["path", "format", "edition", "year", "agency", *columns])
+    for report in reports:
+        values = {".".join(path): cell.value.json() for path, cell in report.cells.items()}
+        writer.writerow(
+            [report.path, report.format, report.edition, report.year or "", report.agency or ""]
+            + ["" if values.get(c) is None else values[c] for c in columns]
+        )
+    return buf.getvalue()
