@@ -18,6 +18,8 @@ _PERIOD = re.compile(
     rf"|{_YEAR}\s*年\s*1\s*月\s*1\s*日\s*(?:起)?\s*(?:至|到|—|-|－|~)\s*(?:{_YEAR}\s*年\s*)?12\s*月\s*31\s*日"
 )
 _REPORT_WORDS = re.compile(r"(?:政府信息公开|政务公开)(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)")
+# Markup and crawler field names in front of a title: "# …", "标题: …"
+_TITLE_PREFIX = re.compile(r"^(?:#+\s*|(?:标题|题目|名称|文章标题)\s*[:：]\s*)")
 _SITE_SUFFIX = re.compile(r"\s*[-_|—–]+\s*[^-_|—–]*$")
 _LEGACY_CUES = re.compile(r"收费及减免|依申请公开(?:政府信息)?(?:和|及)不予公开|主要问题及改进措施|政府信息公开的收费")
 
@@ -44,7 +46,7 @@ def find_title(doc: Document) -> str | None:
         if not block.is_table and len(block.text) <= 80:
             candidates.append(block.text)
     for text in candidates:
-        text = cn_years_to_digits(squeeze(fold(text)))
+        text = _TITLE_PREFIX.sub("", cn_years_to_digits(squeeze(fold(text))))
         if _TITLE.search(text):
             return _strip_site(text)
     return None

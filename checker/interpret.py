@@ -7,6 +7,7 @@ absorbed: a lost row stays lost, an unknown row is reported, a row with a wrong 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import product
 
 from lark import Token, Tree
 
@@ -196,6 +197,8 @@ class Interpreter:
             label_index = next(i for i, t in enumerate(toks) if t.kind == "APP_ROW")
             parsed_rows.append((toks[label_index], toks[label_index + 1 :]))
         seen: set[str] = set()
+        readings: dict[str, list[list[Tok]]] = {}
+        labels: dict[str, Tok] = {}
         for i, (label, values) in enumerate(parsed_rows):
             key = label.key or "?"
             nxt = parsed_rows[i + 1][0].key if i + 1 < len(parsed_rows) else None
@@ -212,8 +215,22 @@ class Interpreter:
                 continue
             seen.add(key)
             self._deviation(label, "applications", key)
-            decoded = self._fit(values, len(columns), "row_total", label)
-            for col, value_tok in zip(columns, decoded or [], strict=False):
+            if key in readings:
+                # the same row twice: read both, so that differing values are reported as a conflict
+                for col, value_tok in zip(
+                    columns, self._fit(values, len(columns), "row_total", label) or [], strict=False
+                ):
+                    self._cell(("applications", key, col), value_tok)
+                continue
+            readings[key] = self._candidates(values, len(columns), "row_total", label)
+            labels[key] = label
+        chosen = self._resolve_by_columns(readings)
+        for key, options in readings.items():
+            if key not in chosen:
+                if options:
+                    self._ambiguous(labels[key], [t for o in options[:1] for t in o])
+                continue
+            for col, value_tok in zip(columns, chosen[key], strict=False):
                 self._cell(("applications", key, col), value_tok)
         for key in expected_rows:
             if key not in seen:
@@ -289,34 +306,74 @@ class Interpreter:
 
     def _fit(self, values: list[Tok], count: int, constraint: str | None, label: Tok) -> list[Tok] | None:
         """The row's values, exactly ``count`` of them, or None (reported) when they cannot be told apart."""
+        candidates = self._candidates(values, count, constraint, label)
+        if len(candidates) == 1:
+            return candidates[0]
+        if candidates:
+            self._ambiguous(label, values)
+        return None
+
+    def _candidates(self, values: list[Tok], count: int, constraint: str | None, label: Tok) -> list[list[Tok]]:
+        """Every reading of the row's values as ``count`` cells; more than one only for glued digits."""
         values = _trim(values, count)
         if len(values) == count:
-            return values
-        if values and all(v.from_text and isinstance(v.value.number, int) for v in values if v.value):
+            return [values]
+        if values and all(v.from_text and v.value is not None and isinstance(v.value.number, int) for v in values):
             digits = "".join(v.text.replace(",", "").lstrip("+") for v in values)
             if digits.isdigit():
                 if constraint == "row_total":
-                    solutions = split_sums(digits, 1, count)
+                    solutions = split_sums(digits, 1, count, limit=_MAX_READINGS)
                 elif constraint == "review":
-                    solutions = split_sums(digits, len(layout.REVIEW_ROWS), len(layout.REVIEW_COLUMNS))
+                    groups = len(layout.REVIEW_ROWS)
+                    solutions = split_sums(digits, groups, len(layout.REVIEW_COLUMNS), limit=_MAX_READINGS)
                 else:
-                    solutions = split_free(digits, count)
-                if len(solutions) == 1:
-                    return [_glued_tok(n, values[0]) for n in solutions[0]]
-                why = "有多种拆分方式" if solutions else "无法按合计关系拆分"
+                    solutions = split_free(digits, count, limit=_MAX_READINGS)
+                if solutions:
+                    return [[_glued_tok(n, values[0]) for n in solution] for solution in solutions]
                 self._problem(
                     "S202",
-                    f"“{_short(label.text)}”一行的数字连在一起（{digits}），{why}，这些单元格未能读取",
+                    f"“{_short(label.text)}”一行的数字连在一起（{digits}），无法按合计关系拆分，这些单元格未能读取",
                     label.source,
                 )
-                return None
+                return []
         kind = "多" if len(values) > count else "少"
         self._problem(
             "S202",
             f"“{_short(label.text)}”一行有 {len(values)} 个数值，比模板的 {count} 列{kind}，无法确定数值所属的列",
             label.source,
         )
-        return None
+        return []
+
+    def _ambiguous(self, label: Tok, values: list[Tok]) -> None:
+        digits = "".join(v.text for v in values)
+        self._problem(
+            "S202",
+            f"“{_short(label.text)}”一行的数字连在一起（{digits}），有多种拆分方式，这些单元格未能读取",
+            label.source,
+        )
+
+    def _resolve_by_columns(self, readings: dict[str, list[list[Tok]]]) -> dict[str, list[Tok]]:
+        """Pick the one combination of ambiguous row readings under which every column identity holds
+        (本年新收 + 上年结转 = 总计 + 结转下年度; 总计 = the sum of the outcome rows)."""
+        chosen = {k: v[0] for k, v in readings.items() if len(v) == 1}
+        open_rows = [k for k, v in readings.items() if len(v) > 1]
+        if not open_rows:
+            return chosen
+        outcomes = [r for r in layout.OUTCOME_ROWS[self.edition] if r in readings]
+        combos = 1
+        for k in open_rows:
+            combos *= len(readings[k])
+        fitting = []
+        if combos <= _MAX_COMBINATIONS and "results.total" in readings:
+            for combo in product(*(readings[k] for k in open_rows)):
+                rows = dict(chosen, **dict(zip(open_rows, combo, strict=True)))
+                if _columns_hold(rows, outcomes):
+                    fitting.append(combo)
+                    if len(fitting) > 1:
+                        break
+        if len(fitting) == 1:
+            chosen.update(zip(open_rows, fitting[0], strict=True))
+        return chosen
 
     def _cell(self, path: CellPath, tok: Tok) -> None:
         assert tok.value is not None
@@ -352,6 +409,26 @@ class Interpreter:
         if self.section and "section" not in loc:
             loc["section"] = self.section
         self.out.problems.append(Problem(rule, message, source, location=loc))
+
+
+_MAX_READINGS = 16
+_MAX_COMBINATIONS = 4096
+
+
+def _columns_hold(rows: dict[str, list[Tok]], outcomes: list[str]) -> bool:
+    def n(row: str, col: int) -> int:
+        tok = rows[row][col] if row in rows else None
+        number = tok.value.number if tok is not None and tok.value is not None else None
+        return number if isinstance(number, int) else 0
+
+    for col in range(len(layout.APP_COLUMNS)):
+        if "results.total" in rows and n("results.total", col) != sum(n(r, col) for r in outcomes):
+            return False
+        if all(r in rows for r in ("received_new", "carried_over", "carried_forward", "results.total")) and (
+            n("received_new", col) + n("carried_over", col) != n("results.total", col) + n("carried_forward", col)
+        ):
+            return False
+    return True
 
 
 def _trim(values: list[Tok], count: int) -> list[Tok]:

@@ -135,7 +135,7 @@ class Vocabulary:
         found = []
         for m in self._section_scanner.finditer(norm):
             start, end = m.start(), m.end()
-            if start > 0 and norm[start - 1] not in "。;；!！?？:：)）" and not norm[start - 1].isdigit():
+            if start > 0 and norm[start - 1] not in "。;；!！?？:：)）元件条个%" and not norm[start - 1].isdigit():
                 continue
             if end < len(norm) and norm[end] in ";；、,，":
                 continue
@@ -145,17 +145,26 @@ class Vocabulary:
 
     @staticmethod
     def _build_scanner(terms: list[Term], numbered_only: bool = False) -> re.Pattern[str]:
+        optional = f"(?:{NUMBERING.pattern[1:]})?"
+        required = f"(?:{NUMBERING.pattern[1:]})"
+        unnumbered = r"(?<![.、)])"  # the label must not carry a numbering of its own
         alternatives: list[tuple[int, int, str]] = []  # (priority, -length, pattern)
         for term in terms:
-            alternatives.append((0, -len(term.core), f"(?P<t{term.index}>{{num}}{re.escape(term.core)})"))
+            if numbered_only:
+                prefix = _SECTION_NUMBERING
+            elif term.numbered is True:
+                prefix = required
+            elif term.numbered is False:
+                prefix = unnumbered
+            else:
+                prefix = optional
+            alternatives.append((0, -len(term.core), f"(?P<t{term.index}>{prefix}{re.escape(term.core)})"))
             for i, variant in enumerate(term.variants):
                 pattern = _scan_form(variant.pattern)
-                alternatives.append((1, -len(pattern), f"(?P<t{term.index}_{i}>{{num}}{pattern})"))
-        num = _SECTION_NUMBERING if numbered_only else f"(?:{NUMBERING.pattern[1:]})?"
+                alternatives.append((1, -len(pattern), f"(?P<t{term.index}_{i}>{prefix}{pattern})"))
         # Group names must be unique; variants share their term's index through the suffix.
-        body = "|".join(p.replace("{num}", num) for _, _, p in sorted(alternatives))
-        pattern = re.compile(body)
-        return _IndexedPattern(pattern)  # type: ignore[return-value]
+        body = "|".join(p for _, _, p in sorted(alternatives))
+        return _IndexedPattern(re.compile(body))  # type: ignore[return-value]
 
 
 _SECTION_NUMBERING = r"(?:[一二三四五六七八九十][、.,:]?|第[一二三四五六七八九十]部分[、.:]?)"

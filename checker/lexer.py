@@ -13,11 +13,15 @@ from dataclasses import dataclass, field
 
 from .labels import Match, Vocabulary, section_number, vocabulary
 from .model import Block, Document, Source
-from .normalize import compact_keep_numbers, fold, squeeze
+from .normalize import running_text, squeeze
 from .values import Value, is_value_text, parse_value
 
 # Terms that open a table zone inside running text (flattened tables have no cell boundaries).
-ANCHOR_KINDS = frozenset({"BLOCK", "INFO_HDR", "APP_NOTE", "APP_HDR"})
+# 信息内容 is not among them: the words occur in prose (发布信息内容准确完整).
+ROW_KINDS = frozenset({"ACTIVE_ROW", "APP_ROW", "APP_GROUP"})
+ANCHOR_KINDS = frozenset({"BLOCK", "APP_NOTE", "APP_HDR"})
+# Prose inside a zone (a sentence with its punctuation) means the table has ended.
+_PROSE = re.compile(r"[^\d]{12,}[。，；,;][^\d]{4,}|[^\d]{6,}。")
 _REVIEW_ANCHOR = re.compile(r"行政复议(?:行政诉讼|结果维持)")
 # A number inside running text: digits with separators, sign, decimals, optional unit.
 _NUMBER_SPAN = re.compile(r"[+-]?\d[\d, ]*(?:\.\d+)?(?:万元|亿元|元)?")
@@ -67,8 +71,24 @@ class Lexer:
                     self._text_block(Block("paragraph", text, row[0].source))
             return
         self.in_zone = True
-        for cell in cells:
-            self._cell(cell.text, cell.source)
+        for row in block.rows:
+            live = [c for c in row if not c.spanned]
+            # Empty cells in a header row (labels, no values) are layout, not blank values.
+            header_row = not any(c.text.strip() and is_value_text(c.text) for c in live) and not any(
+                self._is_row_label(c.text) for c in live
+            )
+            for cell in live:
+                if header_row and not cell.text.strip():
+                    continue
+                self._cell(cell.text, cell.source)
+
+    def _is_row_label(self, text: str) -> bool:
+        if not text.strip():
+            return False
+        match = self.vocab.match(text)
+        if match is not None:
+            return match.term.kind in ROW_KINDS
+        return any(m.term.kind in ROW_KINDS for _, _, m in self.vocab.scan(running_text(text)))
 
     def _cell(self, text: str, source: Source) -> None:
         stripped = squeeze(text)
@@ -102,7 +122,7 @@ class Lexer:
             if rest:
                 self._running(rest, block.source)
             return
-        self._running(compact_keep_numbers(fold(text)), block.source)
+        self._running(running_text(text), block.source)
 
     def _running(self, norm: str, source: Source) -> None:
         """Split running text at section headings; scan table zones, keep the rest as TEXT."""
@@ -148,21 +168,34 @@ class Lexer:
 
     def _scan_zone(self, text: str, source: Source, cell: bool) -> bool:
         """Emit the labels and numbers found in a piece of a table zone. False when nothing was recognised."""
-        norm = compact_keep_numbers(fold(text))
+        norm = running_text(text)
         found = self.vocab.scan(norm)
         if cell and not found:
             return False  # a cell with no label in it is one unknown label, numbers and all
         pos = 0
         emitted = False
         for start, end, match in found:
+            if start < pos:
+                continue
+            if start > pos and not cell and _PROSE.search(norm[pos:start]):
+                self._leave_zone(norm[pos:], source)
+                return True
             if start > pos:
                 emitted |= self._gap(norm[pos:start], source)
             self._emit(match.term.kind, match.text, source, match=match)
             emitted = True
             pos = end
         if pos < len(norm):
+            if not cell and _PROSE.search(norm[pos:]):
+                self._leave_zone(norm[pos:], source)
+                return True
             emitted |= self._gap(norm[pos:], source)
         return emitted or not cell
+
+    def _leave_zone(self, rest: str, source: Source) -> None:
+        """Prose after a flattened table: the table is over; the rest is running text again."""
+        self.in_zone = False
+        self._segment(rest, source)
 
     def _gap(self, gap: str, source: Source) -> bool:
         """Text between two labels: values, or something we could not map (reported as UNKNOWN)."""

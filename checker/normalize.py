@@ -19,7 +19,7 @@ _SPACE_BETWEEN_NON_DIGITS = re.compile(r"(?<!\d)[\s\u00a0\u3000\u200b\ufeff]+|[\
 _CN_NUM = "一二三四五六七八九十"
 # Numbering prefixes: 一、 一. (一) （一） 1. 1、 (1) ① 第一部分 ...
 NUMBERING = re.compile(
-    rf"^(?:第[{_CN_NUM}]+部分[、.:]?|[{_CN_NUM}]+[、.,:]|\([{_CN_NUM}]+\)[、.]?|\d{{1,2}}[.、)](?!\d)|\(\d{{1,2}}\)|[①-⑳])"
+    rf"^(?:第[{_CN_NUM}]+部分[、.:]?|[{_CN_NUM}]+[、.,:]|\([{_CN_NUM}]+\)[、.]?|\d[.、)](?!\d)|\(\d{{1,2}}\)|[①-⑳])"
 )
 
 
@@ -63,6 +63,11 @@ def label_text(text: str) -> str:
 def compact_keep_numbers(text: str) -> str:
     """Remove spaces except those between two digits (they may separate values in flattened tables)."""
     return _SPACE_BETWEEN_NON_DIGITS.sub("", text)
+
+
+def running_text(text: str) -> str:
+    """The form running text is scanned in: folded, quotes and spaces removed except between digits."""
+    return compact_keep_numbers(fold(text)).translate(_QUOTES)
 
 
 def split_numbering(label: str) -> tuple[str, str]:
