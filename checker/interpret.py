@@ -454,19 +454,19 @@ def _location(path: CellPath) -> dict[str, str]:
     return {"table": path[0], "row": path[1], "column": path[2]}
 
 
-def _row_label(key: str) -> str:
+def _row_label(key: str, edition: str | None = None) -> str:
+    return _label_of(key, ("APP_ROW", "ACTIVE_ROW"), edition)
+
+
+def _column_label(key: str, edition: str | None = None) -> str:
+    return _label_of(key, ("APP_COL", "TOTAL", "ACTIVE_COL", "REVIEW_COL"), edition)
+
+
+def _label_of(key: str, kinds: tuple[str, ...], edition: str | None) -> str:
     from .labels import vocabulary
 
-    for term in vocabulary().terms:
-        if term.key == key and term.kind in ("APP_ROW", "ACTIVE_ROW"):
+    found = [t for t in vocabulary().terms if t.key == key and t.kind in kinds]
+    for term in found:
+        if edition is None or edition in term.editions:
             return term.label
-    return key
-
-
-def _column_label(key: str) -> str:
-    from .labels import vocabulary
-
-    for term in vocabulary().terms:
-        if term.key == key and term.kind in ("APP_COL", "TOTAL", "ACTIVE_COL", "REVIEW_COL"):
-            return term.label
-    return key
+    return found[0].label if found else key
