@@ -92,7 +92,7 @@ def load_rules(extra: Iterable[str | Path] = ()) -> dict[str, Rule]:
     for path in rule_files(extra):
         try:
             with open(path, encoding="utf-8") as fh:
-                data = yaml.load(fh, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+                data = yaml.load(fh, Loader=_LineLoader)  # a SafeLoader subclass
         except (OSError, yaml.YAMLError) as exc:
             raise RuleError(f"{path}: 规则文件无法读取：{exc}") from None
         entries = data.get("rules") if isinstance(data, dict) and "rules" in data else [data]
@@ -368,7 +368,7 @@ def localise(findings: list[Finding], report: Report) -> list[Finding]:
             if cell is None or cell.value.number is None:
                 continue
             actual = cell.value.number
-            expected = actual + (rf.expected - rf.actual)  # the row total tells the cell's share
+            expected = actual - (rf.expected - rf.actual)  # the row total is right; the cell carries the gap
             used.update((id(cf), id(rf)))
             from .interpret import _column_label, _row_label
 
@@ -377,8 +377,8 @@ def localise(findings: list[Finding], report: Report) -> list[Finding]:
                     rule=cf.rule,
                     severity=cf.severity,
                     message=(
-                        f"“{_row_label(row, report.edition)}”行“{_column_label(col, report.edition)}”列的数值 {actual} 可能有误：该行合计与该列的"
-                        f"勾稽关系都相差 {abs(expected - actual)}，按合计应为 {expected}"
+                        f"“{_row_label(row, report.edition)}”行“{_column_label(col, report.edition)}”列的数值 {actual}"
+                        f" 可能有误：该行合计与该列的勾稽关系都相差 {abs(expected - actual)}，按合计应为 {expected}"
                     ),
                     location=_location(report, ("applications", row, col)),
                     expected=expected,

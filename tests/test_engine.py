@@ -1,0 +1,113 @@
+"""The engine on whole reports: localisation of one wrong cell, several errors, rule-file validation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checker.engine import RuleError, check_report, load_rules, report_from_example
+
+RULES = load_rules()
+
+
+def _consistent_cells() -> dict:
+    # 自然人 6 new + 2 carried = 7 done + 1 forward; 商业企业 3 new = 3 done.
+    return {
+        "applications": {
+            "received_new": {"natural_person": 6, "commercial": 3, "total": 9},
+            "carried_over": {"natural_person": 2, "total": 2},
+            "results.granted": {"natural_person": 5, "commercial": 3, "total": 8},
+            "results.partial": {"natural_person": 2, "total": 2},
+            "results.total": {"natural_person": 7, "commercial": 3, "total": 10},
+            "carried_forward": {"natural_person": 1, "total": 1},
+        }
+    }
+
+
+def _errors(cells: dict) -> list:
+    report = report_from_example({"edition": "2021", "year": 2022, "cells": cells})
+    return [f for f in check_report(report, RULES) if f.rule.startswith("A")]
+
+
+def test_consistent_table_has_no_arithmetic_finding():
+    assert _errors(_consistent_cells()) == []
+
+
+def test_one_wrong_cell_is_localised_with_its_expected_value():
+    cells = _consistent_cells()
+    cells["applications"]["results.granted"]["natural_person"] = 7  # should be 5
+    findings = _errors(cells)
+    assert len(findings) == 1, [f.message for f in findings]
+    (f,) = findings
+    assert (f.location["row"], f.location["column"]) == ("results.granted", "natural_person")
+    assert (f.actual, f.expected) == (7, 5)
+    assert len(f.related) == 2
+
+
+def test_broken_column_identity_names_the_cell_and_expected_value():
+    cells = _consistent_cells()
+    cells["applications"]["carried_forward"]["natural_person"] = 3
+    cells["applications"]["carried_forward"]["total"] = 3  # the row still adds up: only A101 fails
+    findings = [f for f in _errors(cells) if f.location["column"] == "natural_person"]
+    assert [(f.rule, f.location["row"], f.expected, f.actual) for f in findings] == [("A101", "carried_forward", 1, 3)]
+
+
+def test_two_errors_are_both_reported():
+    cells = _consistent_cells()
+    cells["applications"]["received_new"]["total"] = 8  # A103 on received_new
+    cells["applications"]["results.total"]["commercial"] = 4  # A102 on commercial
+    rules = sorted((f.rule, f.location["row"], f.location["column"]) for f in _errors(cells))
+    assert ("A103", "received_new", "total") in rules
+    assert any(r[0] in ("A101", "A102") and r[2] == "commercial" for r in rules)
+
+
+def test_blank_total_reports_only_the_blank():
+    cells = _consistent_cells()
+    cells["applications"]["results.total"]["natural_person"] = None
+    report = report_from_example({"edition": "2021", "year": 2022, "cells": cells})
+    found = check_report(report, RULES)
+    blamed = [
+        f for f in found if f.location.get("row") == "results.total" and f.location.get("column") == "natural_person"
+    ]
+    assert [f.rule for f in blamed] == ["V103"]
+
+
+def _write_rule(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "X900-extra.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+BASE = """id: X900
+name: extra
+title: 测试
+severity: error
+editions: ["2021"]
+table: applications
+for_each: column
+check:
+  expr: "{expr}"
+message: "x"
+basis: "y"
+"""
+
+
+def test_rule_with_unknown_key_is_rejected_with_file_and_line(tmp_path: Path):
+    path = _write_rule(tmp_path, BASE.format(expr="received_new == recieved_old"))
+    with pytest.raises(RuleError) as err:
+        load_rules([path])
+    assert str(path) in str(err.value) and "recieved_old" in str(err.value)
+    assert ":9:" in str(err.value)  # the line of the expression
+
+
+def test_rule_with_unknown_function_is_rejected(tmp_path: Path):
+    path = _write_rule(tmp_path, BASE.format(expr="received_new == max(outcomes)"))
+    with pytest.raises(RuleError, match="max"):
+        load_rules([path])
+
+
+def test_extra_rule_file_adds_a_rule(tmp_path: Path):
+    path = _write_rule(tmp_path, BASE.format(expr="carried_forward <= received_new + carried_over"))
+    rules = load_rules([path])
+    assert "X900" in rules and rules["X900"].compiled["2021"].op == "<="
