@@ -1,0 +1,120 @@
+"""Output formats of ``xxgk check`` besides the contract JSON: text, sarif, github, junit.
+
+Every format is a module with ``render(results, rules, color=False) -> str``. ``FORMATTERS`` imports a module
+only when its format is used, so that the CLI does not pay for XML or hashing it does not need.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+from collections.abc import Callable, Mapping
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..findings import SEVERITY_ORDER
+
+if TYPE_CHECKING:
+    from ..extract import Report
+    from ..findings import Finding
+
+    Results = list[tuple[Report, list[Finding]]]
+
+
+class RuleInfo(Protocol):
+    """What a formatter needs to know about a rule (the engine's rule objects have these attributes)."""
+
+    id: str
+    name: str
+    title: str
+    severity: str
+    basis: str
+    fix: str
+
+
+Formatter = Callable[..., str]  # (results, rules, color=False) -> str
+
+FORMAT_NAMES = ("text", "sarif", "github", "junit")
+
+
+def _lazy(name: str) -> Formatter:
+    def render(results: Results, rules: Mapping[str, RuleInfo], color: bool = False) -> str:
+        module = importlib.import_module(f"{__name__}.{name}")
+        return module.render(results, rules, color=color)
+
+    render.__name__ = f"render_{name}"
+    return render
+
+
+FORMATTERS: dict[str, Formatter] = {name: _lazy(name) for name in FORMAT_NAMES}
+
+
+# ---- helpers shared by the formats -------------------------------------------------------------------------
+
+# The canonical cell keys, in the order they nest (keys.md): they name a cell independently of the layout.
+CELL_KEYS = ("table", "block", "row", "column")
+
+_CELL = re.compile(r"^T(\d+)!([A-Z]+)(\d+)$")
+
+
+def display_path(path: str) -> str:
+    """The path relative to the working folder when it lies inside it (CI annotations and SARIF need paths
+    relative to the checkout), else as given."""
+    if os.path.isabs(path):
+        rel = os.path.relpath(path)
+        if not rel.startswith(os.pardir):
+            return rel
+    return path
+
+
+def posix_path(path: str) -> str:
+    return PurePath(display_path(path)).as_posix()
+
+
+def logical_name(location: Mapping[str, Any]) -> str | None:
+    """``applications/carried_forward/natural_person``: the cell by canonical keys, or None."""
+    parts = [str(location[key]) for key in CELL_KEYS if location.get(key) is not None]
+    return "/".join(parts) or None
+
+
+def position(location: Mapping[str, Any]) -> str:
+    """Where to look, shortest form first: line ``57``, page ``p3``, cell ``T2!C12``, or ``-``."""
+    if location.get("line") is not None:
+        return str(location["line"])
+    if location.get("page") is not None:
+        return f"p{location['page']}"
+    if location.get("cell"):
+        return str(location["cell"])
+    return "-"
+
+
+def _position_key(location: Mapping[str, Any]) -> tuple[Any, ...]:
+    big = 1 << 30
+    cell = _CELL.match(str(location.get("cell") or ""))
+    cell_key = (int(cell[1]), int(cell[3]), len(cell[2]), cell[2]) if cell else (big, big, 0, "")
+    line, page = location.get("line"), location.get("page")
+    return (big if line is None else line, big if page is None else page, cell_key)
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    """Most severe first, then in document order; the rule id makes the order total."""
+    return sorted(
+        findings, key=lambda f: (-SEVERITY_ORDER.get(f.severity, 0), _position_key(f.location), f.rule, f.message)
+    )
+
+
+def plain(value: Any) -> Any:
+    """A JSON-safe scalar (Decimal amounts become floats, anything unknown its text)."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return float(value)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def show(value: Any) -> str:
+    """A value for people: a blank cell reads 空, not None."""
+    return "空" if value is None else str(value)
