@@ -17,10 +17,17 @@ def _numbers_at(s: str, pos: int, max_len: int = MAX_DIGITS) -> Iterator[tuple[i
     """(value, end) for every number that can start at ``pos``."""
     if pos >= len(s):
         return
+    if s[pos] == "-":  # a sign only ever starts a number (本年增/减)
+        for value, end in _numbers_at(s, pos + 1, max_len):
+            if value:
+                yield -value, end
+        return
     if s[pos] == "0":
         yield 0, pos + 1
         return
     for end in range(pos + 1, min(len(s), pos + max_len) + 1):
+        if not s[end - 1].isdigit():
+            return
         yield int(s[pos:end]), end
 
 

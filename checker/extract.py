@@ -53,8 +53,8 @@ def extract_document(doc: Document, edition: str | None = None, year: int | None
 
     tokens = tokenize(doc)
     tree, skipped = parse(tokens)
-    parsed = Interpreter(tokens, edition_hint=edition).run(tree, skipped)
     found = detect(doc)
+    parsed = Interpreter(tokens, edition_hint=edition, year=year or found.year).run(tree, skipped)
     report = Report(
         path=doc.path,
         format=doc.format,

@@ -6,6 +6,7 @@ absorbed: a lost row stays lost, an unknown row is reported, a row with a wrong 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from itertools import product
 
@@ -42,11 +43,12 @@ class Parsed:
 
 
 class Interpreter:
-    def __init__(self, tokens: list[Tok], edition_hint: str | None = None) -> None:
+    def __init__(self, tokens: list[Tok], edition_hint: str | None = None, year: int | None = None) -> None:
         self.tokens = tokens
         self.out = Parsed()
         self.section: str | None = None
         self.edition_hint = edition_hint
+        self.year = year
 
     def tok(self, token: Token) -> Tok:
         return self.tokens[int(token.value)]
@@ -72,7 +74,19 @@ class Interpreter:
         if self.edition_hint in layout.EDITIONS:
             return self.edition_hint  # type: ignore[return-value]
         votes = self.out.edition_votes
-        return "2019" if votes["2019"] > votes["2021"] else "2021"
+        if votes["2019"] != votes["2021"]:
+            return "2019" if votes["2019"] > votes["2021"] else "2021"
+        # No edition-specific label seen (only the shared tables): the report year decides, then the
+        # shape of （六）其他处理 — one row with values (2019) or the caption of sub-rows (2021).
+        if self.year is not None and self.year >= 2019:
+            return "2021" if self.year >= 2021 else "2019"
+        return "2021" if self._other_has_subrows() else "2019" if self._other_is_row() else "2021"
+
+    def _other_has_subrows(self) -> bool:
+        return any(t.key and t.key.startswith("results.other.") for t in self.tokens if t.kind == "APP_ROW")
+
+    def _other_is_row(self) -> bool:
+        return any(t.key == "results.other" for t in self.tokens if t.kind == "APP_ROW")
 
     # -- top-level items --------------------------------------------------------------------------------
 
@@ -320,14 +334,12 @@ class Interpreter:
             return [values]
         if values and all(v.from_text and v.value is not None and isinstance(v.value.number, int) for v in values):
             digits = "".join(v.text.replace(",", "").lstrip("+") for v in values)
-            if digits.isdigit():
+            if constraint and digits.isdigit():
                 if constraint == "row_total":
                     solutions = split_sums(digits, 1, count, limit=_MAX_READINGS)
-                elif constraint == "review":
+                else:
                     groups = len(layout.REVIEW_ROWS)
                     solutions = split_sums(digits, groups, len(layout.REVIEW_COLUMNS), limit=_MAX_READINGS)
-                else:
-                    solutions = split_free(digits, count, limit=_MAX_READINGS)
                 if solutions:
                     return [[_glued_tok(n, values[0]) for n in solution] for solution in solutions]
                 self._problem(
@@ -336,6 +348,10 @@ class Interpreter:
                     label.source,
                 )
                 return []
+            if not constraint and _SIGNED_RUN.fullmatch(digits):
+                solutions = split_free(digits, count, limit=_MAX_READINGS)
+                if solutions:
+                    return [[_glued_tok(n, values[0]) for n in solution] for solution in solutions]
         kind = "多" if len(values) > count else "少"
         self._problem(
             "S202",
@@ -412,6 +428,7 @@ class Interpreter:
 
 
 _MAX_READINGS = 16
+_SIGNED_RUN = re.compile(r"(?:-?\d)+")
 _MAX_COMBINATIONS = 4096
 
 
@@ -436,6 +453,9 @@ def _trim(values: list[Tok], count: int) -> list[Tok]:
     values = list(values)
     while len(values) > count and values[-1].kind == "BLANK":
         values.pop()
+    # Padding cells of a label spread over several columns (a Markdown rendering of a colspan).
+    while len(values) > count and values[0].kind == "BLANK":
+        values.pop(0)
     return values
 
 

@@ -135,9 +135,9 @@ class Vocabulary:
         found = []
         for m in self._section_scanner.finditer(norm):
             start, end = m.start(), m.end()
-            if start > 0 and norm[start - 1] not in "。;；!！?？:：)）元件条个%" and not norm[start - 1].isdigit():
+            if start > 0 and norm[start - 1] not in "。!！?？:：)）元件条个%" and not norm[start - 1].isdigit():
                 continue
-            if end < len(norm) and norm[end] in ";；、,，":
+            if end < len(norm) and norm[end] in ";；、,，等":
                 continue
             term = self.sections[int(m.lastgroup[1:])]
             found.append((start, end, self._section_match(term, m.group(0), m.group(0))))

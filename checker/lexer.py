@@ -24,7 +24,9 @@ ANCHOR_KINDS = frozenset({"BLOCK", "APP_NOTE", "APP_HDR"})
 _PROSE = re.compile(r"[^\d]{12,}[。，；,;][^\d]{4,}|[^\d]{6,}。")
 _REVIEW_ANCHOR = re.compile(r"行政复议(?:行政诉讼|结果维持)")
 # A number inside running text: digits with separators, sign, decimals, optional unit.
-_NUMBER_SPAN = re.compile(r"[+-]?\d[\d, ]*(?:\.\d+)?(?:万元|亿元|元)?")
+# A value inside a number span: a signed number, or a blank marker standing between values.
+_VALUE = re.compile(r"[+-]?\d[\d,]*(?:\.\d+)?(?:万元|亿元|元)?|——|--|[—/－\\]|-(?!\d)|无")
+_BLANK_RUN = re.compile(r"^(?:——|--|[—/－\\-]|无)$")
 _IGNORABLE = re.compile(r"^[\s\W_]*$|^\(?单位[:：]?[^)]*\)?$")
 _LONG_TEXT = 40
 
@@ -181,7 +183,7 @@ class Lexer:
                 self._leave_zone(norm[pos:], source)
                 return True
             if start > pos:
-                emitted |= self._gap(norm[pos:start], source)
+                emitted |= self._gap(norm[pos:start], source, between_labels=pos > 0)
             self._emit(match.term.kind, match.text, source, match=match)
             emitted = True
             pos = end
@@ -197,21 +199,29 @@ class Lexer:
         self.in_zone = False
         self._segment(rest, source)
 
-    def _gap(self, gap: str, source: Source) -> bool:
-        """Text between two labels: values, or something we could not map (reported as UNKNOWN)."""
+    def _gap(self, gap: str, source: Source, between_labels: bool = False) -> bool:
+        """Text between two labels: values (and blank markers between them), or something we could not map
+        (reported as UNKNOWN). Every number keeps its own sign: ``8-20`` is 8 then -20, never one run."""
         pos = 0
         emitted = False
-        for m in _NUMBER_SPAN.finditer(gap):
-            before = gap[pos : m.start()]
+        # "行政复议/行政诉讼", "行政诉讼-复议后起诉": a mark joining two labels is punctuation, not a blank value.
+        joins_labels = between_labels and not any(ch.isdigit() for ch in gap)
+        for m in _VALUE.finditer(gap):
+            before = gap[pos : m.start()].strip()
             if before and not _IGNORABLE.match(before):
                 self._emit("UNKNOWN", before, source)
-            for part in m.group(0).split():
-                part = part.strip(",")
-                if part:
-                    self._emit("NUM", part, source, value=parse_value(part), from_text=True)
+            text = m.group(0)
+            if _BLANK_RUN.match(text):
+                if joins_labels:
+                    pos = m.end()
+                    continue
+                self._emit("BLANK", text, source, value=parse_value(text), from_text=True)
+            else:
+                for part in text.replace(" ", "\n").split():
+                    self._emit("NUM", part.strip(","), source, value=parse_value(part.strip(",")), from_text=True)
             emitted = True
             pos = m.end()
-        rest = gap[pos:]
+        rest = gap[pos:].strip()
         if rest and not _IGNORABLE.match(rest):
             self._emit("UNKNOWN", rest, source)
             emitted = True

@@ -45,9 +45,13 @@ def to_simplified(text: str) -> str:
     return text.translate(_traditional_table())
 
 
+# NFKC turns ① into a bare "1", which would glue the numbering to the label; keep it a numbering: "1.".
+_CIRCLED = {0x2460 + i: f"{i + 1}." for i in range(20)}
+
+
 def fold(text: str) -> str:
     """NFKC (full-width → half-width, compatibility forms) and traditional → simplified."""
-    return to_simplified(unicodedata.normalize("NFKC", text))
+    return to_simplified(unicodedata.normalize("NFKC", text.translate(_CIRCLED)))
 
 
 def squeeze(text: str) -> str:

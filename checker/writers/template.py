@@ -1,0 +1,240 @@
+"""The template's structure as the writers lay it out: headings, table rows with their nesting, and values.
+
+Labels come from the vocabulary (grammars/labels.yaml), so that what the writers print is exactly what the
+readers recognise as the template's own wording. Every writer renders the same pieces (title, preamble, six
+sections, three tables); only the layout differs per format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+from .. import layout
+from .data import CellPath, ReportData, Value
+
+SECTION_KEYS = ("一", "二", "三", "四", "五", "六")
+# The table that stands in each section.
+SECTION_TABLES = {"二": "active", "三": "applications", "四": "review"}
+
+TEMPLATE_NAMES = {
+    "2019": "《中华人民共和国政府信息公开工作年度报告格式（试行）》",
+    "2021": "《中华人民共和国政府信息公开工作年度报告格式》",
+}
+
+
+@cache
+def _vocab():  # type: ignore[no-untyped-def]
+    from ..labels import vocabulary
+
+    return vocabulary()
+
+
+def label(kinds: str | tuple[str, ...], key: str, edition: str) -> str:
+    """The template's wording of a label, for one edition."""
+    kinds = (kinds,) if isinstance(kinds, str) else kinds
+    for term in _vocab().terms:
+        if term.kind in kinds and term.key == key and edition in term.editions:
+            return term.label
+    raise KeyError(f"no {'/'.join(kinds)} label for {key!r} in the {edition} edition")
+
+
+def section_heading(key: str) -> str:
+    for term in _vocab().sections:
+        if term.key == key:
+            return term.label
+    raise KeyError(key)
+
+
+def title(data: ReportData) -> str:
+    return f"{data.agency}{data.year}年政府信息公开工作年度报告"
+
+
+# -- 二、主动公开政府信息情况 ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveBlock:
+    key: str
+    caption: str  # 第二十条第（一）项
+    columns: tuple[tuple[str, str], ...]  # (column key, header label)
+    rows: tuple[tuple[str, str], ...]  # (row key, row label)
+
+
+def active_blocks(edition: str) -> list[ActiveBlock]:
+    blocks = []
+    for block, (rows, cols) in layout.ACTIVE[edition].items():
+        blocks.append(
+            ActiveBlock(
+                key=block,
+                caption=label("BLOCK", block, edition),
+                columns=tuple((c, label("ACTIVE_COL", c, edition)) for c in cols),
+                rows=tuple((r, label("ACTIVE_ROW", r, edition)) for r in rows),
+            )
+        )
+    return blocks
+
+
+def active_width(edition: str) -> int:
+    """Grid columns of the 表二 grid: the row label plus the widest block."""
+    return 1 + max(len(cols) for _, cols in layout.ACTIVE[edition].values())
+
+
+def info_header(edition: str) -> str:
+    return label("INFO_HDR", "info", edition)
+
+
+# -- 三、收到和处理政府信息公开申请情况 ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AppRow:
+    """One number row of 表三 and the labels it nests in.
+
+    ``top`` is 三、本年度办理结果 for the outcome rows, ``group`` the （三）/（四）/（五）/（六） caption of a row
+    that has one; ``leaf`` the row's own label. ``leaf`` is None for the 2021 （六） caption: it has no row of
+    its own and never appears here.
+    """
+
+    key: str
+    top: str | None
+    group: str | None
+    leaf: str
+
+
+_GROUPED = {
+    "results.denied": "results.denied",
+    "results.unavailable": "results.unavailable",
+    "results.not_processed": "results.not_processed",
+}
+
+
+def app_rows(edition: str) -> list[AppRow]:
+    top = label("APP_GROUP", "results", edition)
+    out = []
+    for key in layout.APP_ROWS[edition]:
+        if not key.startswith("results."):
+            out.append(AppRow(key, None, None, label("APP_ROW", key, edition)))
+            continue
+        parent = key.rsplit(".", 1)[0]
+        if parent in _GROUPED:
+            group = label("APP_GROUP", parent, edition)
+        elif parent == "results.other":  # 2021: （六）其他处理 captions its three sub-rows
+            group = label("APP_ROW", "results.other", edition)
+        else:
+            group = None
+        out.append(AppRow(key, top, group, label("APP_ROW", key, edition)))
+    return out
+
+
+def app_note(edition: str) -> str:
+    return label("APP_NOTE", "note", edition)
+
+
+def app_headers(edition: str) -> tuple[str, str]:
+    """(申请人情况, 法人或其他组织)."""
+    return label("APP_HDR", "applicants", edition), label("APP_HDR", "legal_persons", edition)
+
+
+def app_columns(edition: str) -> list[tuple[str, str]]:
+    return [(c, label(("APP_COL", "TOTAL"), c, edition)) for c in layout.APP_COLUMNS]
+
+
+# -- 四、政府信息公开行政复议、行政诉讼情况 -----------------------------------------------------------------------
+
+
+def review_labels(edition: str) -> dict[str, str]:
+    keys = ("review", "litigation", "litigation_direct", "litigation_after_review")
+    out = {k: label("REVIEW_GROUP", k, edition) for k in keys}
+    for col in layout.REVIEW_COLUMNS:
+        out[col] = label(("REVIEW_COL", "TOTAL"), col, edition)
+    return out
+
+
+# -- values -------------------------------------------------------------------------------------------------
+
+
+def format_value(path: CellPath, value: Value, edition: str, blank: str = "") -> str:
+    """A cell as a report writes it: signed 本年增/减, decimals without exponent, 2019 amounts in 元."""
+    if value is None:
+        return blank
+    column = path[-1]
+    text = format(value, "f") if isinstance(value, Decimal) else str(value)
+    if column in layout.SIGNED_COLUMNS and value > 0:
+        text = "+" + text
+    if column == "amount" and edition == "2019":
+        text += "元"  # 采购总金额 has no unit in its header: reports write it into the cell
+    return text
+
+
+def cell(data: ReportData, path: CellPath, blank: str = "") -> str:
+    return format_value(path, data.values.get(path), data.edition, blank)
+
+
+# -- narrative ----------------------------------------------------------------------------------------------
+
+
+def preamble(data: ReportData) -> str:
+    return (
+        f"本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和{TEMPLATE_NAMES[data.edition]}"
+        "要求编制，全文包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
+        "政府信息公开行政复议和行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项。"
+        f"本报告中所列数据统计期限为{data.year}年1月1日至{data.year}年12月31日。"
+    )
+
+
+def _count(data: ReportData, path: CellPath) -> int | None:
+    value = data.values.get(path)
+    return value if isinstance(value, int) else None
+
+
+def default_paragraphs(data: ReportData, section: str) -> list[str]:
+    """Short narrative for a section, consistent with the tables (counts quoted are the tables' own)."""
+    agency = data.agency
+    if section == "一":
+        received = _count(data, ("applications", "received_new", "total"))
+        applications = f"全年新收政府信息公开申请{received}件，" if received is not None else ""
+        return [
+            f"{data.year}年，{agency}深入贯彻落实《条例》，围绕主动公开、依申请公开、政府信息管理、"
+            "政府信息公开平台建设和监督保障等方面推进政府信息公开工作。",
+            f"依申请公开方面，{applications}均在法定期限内答复。政府信息管理方面，严格执行公开前保密审查。"
+            "监督保障方面，工作考核、社会评议和责任追究结果情况：政府信息公开工作已纳入年度绩效考核，"
+            "组织开展了社会评议，全年未发生责任追究情形。",
+        ]
+    if section == "二":
+        return [f"{data.year}年主动公开政府信息情况如下表。"]
+    if section == "三":
+        return [f"{data.year}年收到和处理政府信息公开申请情况如下表。"]
+    if section == "四":
+        return [f"{data.year}年政府信息公开行政复议、行政诉讼情况如下表。"]
+    if section == "五":
+        return [
+            "存在的主要问题是政策解读形式较为单一，部分栏目更新不够及时。",
+            "针对上一年度报告提出的问题，已建立栏目更新台账。下一步将丰富图表、音视频等解读形式，"
+            "加强工作人员业务培训，提高政府信息公开工作质量。",
+        ]
+    if section == "六":
+        return [f"本年度{agency}未收取信息处理费。无其他需要报告的事项。"]
+    raise KeyError(section)
+
+
+def paragraphs(data: ReportData, section: str) -> list[str]:
+    if data.paragraphs is not None and section in data.paragraphs:
+        return list(data.paragraphs[section])
+    return default_paragraphs(data, section)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    key: str
+    heading: str | None  # None: the heading is left out (a faulty draft)
+    paragraphs: tuple[str, ...]
+    table: str | None  # "active" | "applications" | "review"
+
+
+def sections(data: ReportData) -> Iterator[Section]:
+    for key in SECTION_KEYS:
+        heading = None if key in data.omit_headings else section_heading(key)
+        yield Section(key, heading, tuple(paragraphs(data, key)), SECTION_TABLES.get(key))
