@@ -76,13 +76,25 @@ class Lexer:
         for row in block.rows:
             live = [c for c in row if not c.spanned]
             # Empty cells in a header row (labels, no values) are layout, not blank values.
-            header_row = not any(c.text.strip() and is_value_text(c.text) for c in live) and not any(
-                self._is_row_label(c.text) for c in live
+            # (A row with no text at all is a row of blank values, as in a blank template.)
+            header_row = (
+                any(c.text.strip() for c in live)
+                and not any(c.text.strip() and is_value_text(c.text) for c in live)
+                and not any(self._is_row_label(c.text) for c in live)
+                and not self._is_group_row(live)
             )
             for cell in live:
                 if header_row and not cell.text.strip():
                     continue
                 self._cell(cell.text, cell.source)
+
+    def _is_group_row(self, cells: list) -> bool:
+        """``行政复议 | | | | |``: one review group label and blank values (a 表四 laid out one row per group)."""
+        texts = [c.text for c in cells if c.text.strip()]
+        if len(texts) != 1 or len(cells) < 2:
+            return False
+        match = self.vocab.match(texts[0])
+        return match is not None and match.term.kind == "REVIEW_GROUP"
 
     def _is_row_label(self, text: str) -> bool:
         if not text.strip():
