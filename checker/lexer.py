@@ -93,8 +93,8 @@ class Lexer:
         texts = [c.text for c in cells if c.text.strip()]
         if len(texts) != 1 or len(cells) < 2:
             return False
-        match = self.vocab.match(texts[0])
-        return match is not None and match.term.kind == "REVIEW_GROUP"
+        found = self.vocab.scan(running_text(texts[0]))  # also "行政诉讼-复议后起诉"
+        return bool(found) and all(m.term.kind == "REVIEW_GROUP" for _, _, m in found)
 
     def _is_row_label(self, text: str) -> bool:
         if not text.strip():
@@ -178,6 +178,8 @@ class Lexer:
             return False
         labels = self.vocab.scan(norm)
         covered = sum(e - s for s, e, _ in labels)
+        # Values count as table content too: "一、本年新收…数量  100  100 …  600" is a row, not prose.
+        covered += sum(1 for ch in norm if ch.isdigit() or ch in " +-.,/—")
         return covered < len(norm) / 2
 
     def _scan_zone(self, text: str, source: Source, cell: bool) -> bool:

@@ -1,0 +1,140 @@
+"""Throughput and start-up benchmark (a script, not a test).
+
+    .venv/bin/python benchmarks/bench.py [-n 100] [--formats md,txt,html,docx]
+
+Generates N random but consistent reports per format with the writers (checker/writers) into a temporary
+folder, then, pinned to one core and after a warm-up, times ``extract_path`` on each file (and the full check,
+extract + rules, when the rule engine is present). Also times the CLI cold start: ``xxgk --version`` and
+``python -c "import checker.cli"``, median of 10 fresh processes. Prints one table with the targets beside
+the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from checker.extract import extract_path
+from checker.writers import EXTENSIONS, FORMATS, ReportData, consistent_values, render
+
+try:
+    from checker.engine import check_report, load_rules
+except ImportError:  # the rule engine is optional here
+    check_report = load_rules = None  # type: ignore[assignment]
+
+TARGET_MS = {"txt": 20.0, "md": 20.0, "html": 20.0, "docx": 60.0}
+TARGET_VERSION_S = 0.3
+AGENCIES = ("青河县人民政府", "青河县教育局", "青河县自然资源局", "青河县卫生健康委员会")
+
+
+def pin_one_core() -> str:
+    if hasattr(os, "sched_setaffinity"):
+        cpu = min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cpu})
+        return f"pinned to CPU {cpu}"
+    return "not pinned (no sched_setaffinity)"
+
+
+def generate(folder: Path, fmt: str, n: int, seed: int) -> list[Path]:
+    rng = random.Random(seed)
+    paths = []
+    for i in range(n):
+        edition = rng.choice(("2019", "2021"))
+        year = rng.choice((2019, 2020)) if edition == "2019" else rng.randint(2021, 2024)
+        # Text: no blanks and small counts, the shape the text lexer reads today (see tests/test_roundtrip.py).
+        blank_rate, max_count = (0.0, 3) if fmt == "txt" else (0.2, 3000)
+        values = consistent_values(edition, rng, blank_rate=blank_rate, max_count=max_count)
+        data = ReportData(edition, year, rng.choice(AGENCIES), values)
+        path = folder / f"{fmt}-{i:04d}{EXTENSIONS[fmt]}"
+        path.write_bytes(render(data, fmt))
+        paths.append(path)
+    return paths
+
+
+def time_per_file(paths: list[Path], run) -> list[float]:  # type: ignore[no-untyped-def]
+    out = []
+    for path in paths:
+        start = time.perf_counter()
+        run(str(path))
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def cold_start(argv: list[str], runs: int = 10) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-n", type=int, default=100, help="reports per format (default 100)")
+    parser.add_argument("--formats", default=",".join(FORMATS), help="comma-separated, default all")
+    parser.add_argument("--seed", type=int, default=20220101)
+    parser.add_argument("--keep", metavar="DIR", help="write the generated reports here and keep them")
+    args = parser.parse_args()
+    formats = [f for f in args.formats.split(",") if f]
+
+    pinned = pin_one_core()
+    folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="xxgk-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    rules = load_rules() if load_rules is not None else None
+    rows = []
+    try:
+        for fmt in formats:
+            paths = generate(folder, fmt, args.n, args.seed)
+            for path in paths[:5]:  # warm-up: imports, grammar, vocabulary, rules
+                report = extract_path(str(path))
+                if rules is not None:
+                    check_report(report, rules)
+            extract = time_per_file(paths, extract_path)
+            check = time_per_file(paths, lambda p: check_report(extract_path(p), rules)) if rules is not None else None
+            rows.append((fmt, len(paths), extract, check))
+    finally:
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    xxgk = Path(sys.executable).with_name("xxgk")
+    version = cold_start([str(xxgk), "--version"]) if xxgk.exists() else None
+    import_cli = cold_start([sys.executable, "-c", "import checker.cli"])
+
+    print(f"xxgk benchmark: {args.n} reports per format, {pinned}, Python {sys.version.split()[0]}")
+    print()
+    header = f"{'format':<7}{'files':>6}{'files/s':>10}{'ms/file':>10}{'p95 ms':>9}{'target':>10}"
+    if rules is not None:
+        header += f"{'check ms/file':>15}  (extract + rules)"
+    print(header)
+    print("-" * len(header))
+    for fmt, count, extract, check in rows:
+        mean = statistics.fmean(extract)
+        p95 = sorted(extract)[int(0.95 * (len(extract) - 1))]
+        target = TARGET_MS[fmt]
+        mark = "ok" if mean * 1000 < target else "SLOW"
+        line = f"{fmt:<7}{count:>6}{1 / mean:>10.1f}{mean * 1000:>10.2f}{p95 * 1000:>9.2f}{f'<{target:.0f} {mark}':>10}"
+        if check is not None:
+            line += f"{statistics.fmean(check) * 1000:>15.2f}"
+        print(line)
+    print()
+    if version is not None:
+        mark = "ok" if version < TARGET_VERSION_S else "SLOW"
+        print(f"xxgk --version                  {version:.3f} s  (median of 10; target < {TARGET_VERSION_S} s {mark})")
+    else:
+        print("xxgk --version                  (no xxgk script next to this Python)")
+    print(f'python -c "import checker.cli"  {import_cli:.3f} s  (median of 10)')
+    if rules is None:
+        print("--check: checker.engine not available, not timed")
+
+
+if __name__ == "__main__":
+    main()
