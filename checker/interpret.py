@@ -160,10 +160,10 @@ class Interpreter:
                         "S202", f"{block_tok.text}缺少“{_column_label(missing)}”列", block_tok.source, column=missing
                     )
             else:
-                foreign = [c for c in header if c not in columns]
+                foreign = "、".join(_column_label(c) for c in [c for c in header if c not in columns] or header)
                 self._problem(
                     "S202",
-                    f"{block_tok.text}的表头（{'、'.join(map(_column_label, foreign or header))}）与{edition}年版模板不符",
+                    f"{block_tok.text}的表头（{foreign}）与{edition}年版模板不符",
                     block_tok.source,
                 )
         seen: set[str] = set()
