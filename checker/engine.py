@@ -352,7 +352,7 @@ def localise(findings: list[Finding], report: Report) -> list[Finding]:
         col = cf.location["column"]
         for rf in row_rules:
             row = rf.location["row"]
-            if id(rf) in used or id(cf) in used or col == "total":
+            if id(rf) in used or id(cf) in used:
                 continue
             same_col = [f for f in column_rules if f.location["column"] == col]
             same_row = [f for f in row_rules if f.location["row"] == row]
@@ -368,7 +368,10 @@ def localise(findings: list[Finding], report: Report) -> list[Finding]:
             if cell is None or cell.value.number is None:
                 continue
             actual = cell.value.number
-            expected = actual - (rf.expected - rf.actual)  # the row total is right; the cell carries the gap
+            if col == "total":
+                expected = rf.expected  # the crossing cell is the row's own total: the row's sum is its value
+            else:
+                expected = actual - (rf.expected - rf.actual)  # the row total is right; the cell carries the gap
             used.update((id(cf), id(rf)))
             from .interpret import _column_label, _row_label
 

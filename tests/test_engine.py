@@ -111,3 +111,36 @@ def test_extra_rule_file_adds_a_rule(tmp_path: Path):
     path = _write_rule(tmp_path, BASE.format(expr="carried_forward <= received_new + carried_over"))
     rules = load_rules([path])
     assert "X900" in rules and rules["X900"].compiled["2021"].op == "<="
+
+
+EXAMPLE_RULE = Path(__file__).resolve().parent.parent / "examples" / "rules" / "province-carry-forward-share.yaml"
+
+
+def test_example_province_rule_loads_and_its_examples_behave():
+    rules = load_rules([EXAMPLE_RULE])
+    rule = rules["L101"]
+    for kind in ("fail", "pass"):
+        for example in rule.examples[kind]:
+            found = [f for f in check_report(report_from_example(example), rules, {"L101"}) if f.rule == "L101"]
+            assert bool(found) == (kind == "fail")
+
+
+def test_cli_rules_option_adds_the_province_rule(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from checker.cli import main
+
+    report = Path(__file__).resolve().parent.parent / "examples" / "2022-qinghe-county.md"
+    result = CliRunner().invoke(main, ["check", str(report), "--rules", str(EXAMPLE_RULE), "--select", "L101"])
+    assert result.exit_code == 0, result.output
+    listing = CliRunner().invoke(main, ["explain", "L101"])
+    assert listing.exit_code == 2  # not a built-in rule: explain knows only rules/ (extra rules need --rules)
+
+
+def test_wrong_cell_in_the_total_column_is_localised():
+    cells = _consistent_cells()
+    cells["applications"]["results.granted"]["total"] = 9  # should be 8 (5 + 3)
+    findings = _errors(cells)
+    assert [(f.location["row"], f.location["column"], f.actual, f.expected) for f in findings] == [
+        ("results.granted", "total", 9, 8)
+    ]
