@@ -368,10 +368,9 @@ def localise(findings: list[Finding], report: Report) -> list[Finding]:
             if cell is None or cell.value.number is None:
                 continue
             actual = cell.value.number
-            if col == "total":
-                expected = rf.expected  # the crossing cell is the row's own total: the row's sum is its value
-            else:
-                expected = actual - (rf.expected - rf.actual)  # the row total is right; the cell carries the gap
+            # In the total column the crossing cell is the row's own total, whose value is the row's sum;
+            # elsewhere the row total is right and the cell carries the gap.
+            expected = rf.expected if col == "total" else actual - (rf.expected - rf.actual)
             used.update((id(cf), id(rf)))
             from .interpret import _column_label, _row_label
 
