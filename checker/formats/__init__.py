@@ -100,7 +100,14 @@ def _position_key(location: Mapping[str, Any]) -> tuple[Any, ...]:
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     """Most severe first, then in document order; the rule id makes the order total."""
     return sorted(
-        findings, key=lambda f: (-SEVERITY_ORDER.get(f.severity, 0), _position_key(f.location), f.rule, f.message)
+        findings,
+        key=lambda f: (
+            -SEVERITY_ORDER.get(f.severity, 0),
+            _position_key(f.location),
+            f.rule,
+            "一二三四五六".find(f.location.get("section") or "?"),  # sections in the report's own order
+            f.message,
+        ),
     )
 
 
