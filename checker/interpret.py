@@ -49,6 +49,10 @@ class Interpreter:
         self.section: str | None = None
         self.edition_hint = edition_hint
         self.year = year
+        self._app_first: Tok | None = None
+        self._app_section: str | None = None
+        self._app_head: list[Tok] = []
+        self._app_rows: list[tuple[Tok, list[Tok]]] = []
 
     def tok(self, token: Token) -> Tok:
         return self.tokens[int(token.value)]
@@ -57,6 +61,7 @@ class Interpreter:
         self._vote_editions()
         for child in tree.children:
             getattr(self, f"_{child.data}")(child)
+        self._finish_app_table()
         for tok in skipped:
             self._skipped(tok)
         return self.out
@@ -199,17 +204,35 @@ class Interpreter:
     # -- 三、申请情况 ------------------------------------------------------------------------------------
 
     def _app_table(self, tree: Tree) -> None:
+        """Collect the table's header and rows. A table cut into pieces by stray text (a page footer, a
+        transcription that wraps every row in its own table) is one table: it is finished in ``run``."""
         head = [self.tok(t) for c in tree.children if c.data == "app_head" for t in c.children]
         rows = [c for c in tree.children if c.data == "app_row"]
         first = head[0] if head else self.tok(rows[0].children[-1] if rows else tree.children[0])
-        self._start_table("applications", first.source)
-        columns = self._app_columns(head)
-        expected_rows = layout.APP_ROWS[self.edition]
-        parsed_rows: list[tuple[Tok, list[Tok]]] = []
+        if self._start_table("applications", first.source):
+            self._app_first = first
+            self._app_section = self.section
+        self._app_head += head
         for row in rows:
             toks = [self.tok(t) for t in row.children]
             label_index = next(i for i, t in enumerate(toks) if t.kind == "APP_ROW")
-            parsed_rows.append((toks[label_index], toks[label_index + 1 :]))
+            self._app_rows.append((toks[label_index], toks[label_index + 1 :]))
+
+    def _finish_app_table(self) -> None:
+        if self._app_first is None:
+            return
+        section, self.section = self.section, self._app_section
+        try:
+            self._read_app_rows(self._app_first, self._app_head, self._app_rows)
+        finally:
+            self.section = section
+
+    def _read_app_rows(self, first: Tok, head: list[Tok], parsed_rows: list[tuple[Tok, list[Tok]]]) -> None:
+        columns = self._app_columns(head)
+        expected_rows = layout.APP_ROWS[self.edition]
+        # A row label standing alone (a heading above its row) when the same row also comes with values.
+        with_values = {label.key for label, values in parsed_rows if values}
+        parsed_rows = [(label, values) for label, values in parsed_rows if values or label.key not in with_values]
         seen: set[str] = set()
         readings: dict[str, list[list[Tok]]] = {}
         labels: dict[str, Tok] = {}

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from .labels import Match, Vocabulary, section_number, vocabulary
-from .model import Block, Document, Source
+from .model import Block, Document, Problem, Source
 from .normalize import running_text, squeeze
 from .values import Value, is_value_text, parse_value
 
@@ -50,6 +50,7 @@ class Lexer:
     def __init__(self, vocab: Vocabulary | None = None) -> None:
         self.vocab = vocab or vocabulary()
         self.tokens: list[Tok] = []
+        self.problems: list[Problem] = []
         self.in_zone = False
 
     def run(self, doc: Document) -> list[Tok]:
@@ -83,10 +84,22 @@ class Lexer:
                 and not any(self._is_row_label(c.text) for c in live)
                 and not self._is_group_row(live)
             )
+            filled = [c for c in live if c.text.strip()]
+            if header_row and sum(self._knows(c.text) for c in filled) * 2 < len(filled):
+                # A header row of words that are not the template's ("类别 | 数据1 | …"): one note, not a
+                # finding per cell; the values below are read by position.
+                text = " | ".join(c.text.strip() for c in live if c.text.strip())
+                self.problems.append(
+                    Problem("S203", f"表头“{text[:40]}”不是模板的用语，按模板列顺序读取", live[0].source)
+                )
+                continue
             for cell in live:
                 if header_row and not cell.text.strip():
                     continue
                 self._cell(cell.text, cell.source)
+
+    def _knows(self, text: str) -> bool:
+        return bool(text.strip()) and (self.vocab.match(text) is not None or bool(self.vocab.scan(running_text(text))))
 
     def _is_group_row(self, cells: list) -> bool:
         """``行政复议 | | | | |``: one review group label and blank values (a 表四 laid out one row per group)."""
@@ -167,7 +180,11 @@ class Lexer:
             self._emit("UNKNOWN", norm, source)
 
     def _find_anchor(self, norm: str) -> int | None:
-        positions = [s for s, _, m in self.vocab.scan(norm) if m.term.kind in ANCHOR_KINDS]
+        positions = [
+            s
+            for s, _, m in self.vocab.scan(norm)
+            if m.term.kind in ANCHOR_KINDS and m.term.key != "legal_persons"  # 法人或其他组织 occurs in prose
+        ]
         review = _REVIEW_ANCHOR.search(norm)
         if review:
             positions.append(review.start())
@@ -255,4 +272,7 @@ class Lexer:
 
 
 def tokenize(doc: Document) -> list[Tok]:
-    return Lexer().run(doc)
+    lexer = Lexer()
+    tokens = lexer.run(doc)
+    doc.problems.extend(lexer.problems)
+    return tokens

@@ -22,8 +22,18 @@ _CELL_LINE = re.compile(r"^(?P<text>.*?)\s*\|\s*$")
 _PIPES_ONLY = re.compile(r"^\s*\|+\s*$")
 
 
+# Markdown saved as .txt (converters and LLM transcriptions do this): a pipe-table delimiter row or ATX headings.
+_MARKDOWN_HINT = re.compile(r"^\s*\|\s*:?-{3,}:?\s*\|", re.M)
+
+
 def read(data: bytes, path: str) -> Document:
     text, _encoding = decode_bytes(data)
+    if _MARKDOWN_HINT.search(text):
+        from . import markdown
+
+        doc = markdown.read(data, path)
+        doc.format = "txt"
+        return doc
     doc = Document(path=path, format="txt")
     lines = fold(text).splitlines()
     add_lines(doc, lines)
