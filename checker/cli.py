@@ -1,4 +1,4 @@
-"""Command line: ``xxgk check | extract | rules | explain``. Imports are lazy so that the CLI starts fast."""
+"""Command line: ``xxgk check | extract | rules | explain | template``. Imports are lazy so that the CLI starts fast."""
 
 from __future__ import annotations
 
@@ -217,6 +217,69 @@ def explain(rule_id: str) -> None:
             found = [f for f in check_report(report_from_example(example), rules, {rule.id}) if f.rule == rule.id]
             for f in found:
                 click.echo(f"  → {f.rule} {f.message}")
+
+
+TEMPLATE_AGENCY = "XX县人民政府"
+# The report year a blank template of each edition is dated (the first year drafted in it, published a year later).
+TEMPLATE_YEARS = {"2019": 2020, "2021": 2022}
+# What to write in each section, in the template's own terms (template.md §4.4; Art. 50 of the 条例).
+TEMPLATE_PARAGRAPHS = {
+    "一": [
+        "（文字描述，概述本年度贯彻落实《条例》、推进政府信息公开工作的总体情况，主要包括主动公开、依申请公开、"
+        "政府信息管理、政府信息公开平台建设、监督保障等方面。各级人民政府还应在监督保障部分报告"
+        "政府信息公开工作考核、社会评议和责任追究结果情况。）"
+    ],
+    "二": ["（填写下表。每一格都填数字，没有的填 0，不要留空。）"],
+    "三": [
+        "（填写下表。每一列：第一项加第二项之和，等于第三项加第四项之和；“（七）总计”等于本年度各项办理结果之和。）"
+    ],
+    "四": ["（填写下表。每一组的“总计”等于结果维持、结果纠正、其他结果、尚未审结之和。）"],
+    "五": ["（文字描述，说明本年度政府信息公开工作存在的主要问题及改进情况，以及上一年度报告所列问题的改进情况。）"],
+    "六": ["（文字描述，收取信息处理费情况在此处报告。还应报告其他需要报告的事项；没有的写明“无”。）"],
+}
+
+
+def template_data(edition: str, values=None, agency: str | None = None, year: int | None = None):  # type: ignore[no-untyped-def]
+    """The blank report of ``xxgk template``: every cell blank (or ``values``), placeholder narrative."""
+    from .writers import ReportData
+
+    return ReportData(
+        edition=edition,  # type: ignore[arg-type]
+        year=year or TEMPLATE_YEARS[edition],
+        agency=agency or TEMPLATE_AGENCY,
+        values=dict(values or {}),
+        paragraphs=TEMPLATE_PARAGRAPHS,
+    )
+
+
+@main.command("template")
+@click.option("--edition", type=click.Choice(["2019", "2021"]), default="2021", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["docx", "html", "md"]), default="md", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="写入文件（docx 不写到终端，须用 -o 指定文件）")
+@click.option("--agency", help=f"机关名称（默认 {TEMPLATE_AGENCY}）")
+@click.option("--year", type=int, help="报告年度（默认 2021 版为 2022，2019 版为 2020）")
+def template(edition: str, fmt: str, output: str | None, agency: str | None, year: int | None) -> None:
+    """输出一份空白的年度报告模板（六个部分、三张表格、全部标签与合并单元格），供起草使用。"""
+    from .writers import render
+
+    data = render(template_data(edition, agency=agency, year=year), fmt)
+    if output:
+        with open(output, "wb") as fh:
+            fh.write(data)
+        return
+    if fmt == "docx":
+        if _stdout_is_terminal():
+            raise click.UsageError(
+                "docx 是二进制文件，不能显示在终端上：请用 -o 指定输出文件，例如 -o 年度报告模板.docx"
+            )
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    click.echo(data.decode("utf-8"), nl=False)
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
 
 
 def _write(text: str, output: str | None) -> None:

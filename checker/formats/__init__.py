@@ -1,4 +1,4 @@
-"""Output formats of ``xxgk check`` besides the contract JSON: text, sarif, github, junit.
+"""Output formats of ``xxgk check`` besides the contract JSON: text, html, sarif, github, junit.
 
 Every format is a module with ``render(results, rules, color=False) -> str``. ``FORMATTERS`` imports a module
 only when its format is used, so that the CLI does not pay for XML or hashing it does not need.
@@ -35,7 +35,7 @@ class RuleInfo(Protocol):
 
 Formatter = Callable[..., str]  # (results, rules, color=False) -> str
 
-FORMAT_NAMES = ("text", "sarif", "github", "junit")
+FORMAT_NAMES = ("text", "html", "sarif", "github", "junit")
 
 
 def _lazy(name: str) -> Formatter:
