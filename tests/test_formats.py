@@ -223,7 +223,7 @@ def test_text_colour_only_when_asked() -> None:
 
 
 def test_position_and_order() -> None:
-    assert position({"line": 5, "page": 2}) == "5"
+    assert position({"line": 5, "page": 2}) == "p2:5"  # PDF lines count per page
     assert position({"page": 2, "cell": "T1!A1"}) == "p2"
     assert position({"cell": "T2!C12"}) == "T2!C12"
     assert position({}) == "-"

@@ -79,11 +79,13 @@ def logical_name(location: Mapping[str, Any]) -> str | None:
 
 
 def position(location: Mapping[str, Any]) -> str:
-    """Where to look, shortest form first: line ``57``, page ``p3``, cell ``T2!C12``, or ``-``."""
+    """Where to look, shortest form first: line ``57``, page ``p3`` (``p3:24``: line 24 of page 3, as PDF lines
+    count per page), cell ``T2!C12``, or ``-``."""
+    if location.get("page") is not None:
+        line = location.get("line")
+        return f"p{location['page']}" + (f":{line}" if line is not None else "")
     if location.get("line") is not None:
         return str(location["line"])
-    if location.get("page") is not None:
-        return f"p{location['page']}"
     if location.get("cell"):
         return str(location["cell"])
     return "-"
@@ -94,7 +96,8 @@ def _position_key(location: Mapping[str, Any]) -> tuple[Any, ...]:
     cell = _CELL.match(str(location.get("cell") or ""))
     cell_key = (int(cell[1]), int(cell[3]), len(cell[2]), cell[2]) if cell else (big, big, 0, "")
     line, page = location.get("line"), location.get("page")
-    return (big if line is None else line, big if page is None else page, cell_key)
+    # PDF lines count per page: the page orders first (documents without pages all have page 0).
+    return (page or 0, big if line is None else line, cell_key)
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
