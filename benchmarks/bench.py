@@ -134,6 +134,22 @@ def main() -> None:
     print(f'python -c "import checker.cli"  {import_cli:.3f} s  (median of 10)')
     if rules is None:
         print("--check: checker.engine not available, not timed")
+    real_pdfs(rules)
+
+
+def real_pdfs(rules) -> None:  # type: ignore[no-untyped-def]
+    """The real PDF reports of ../shared/corpus (when present): check time per report, target < 0.25 s."""
+    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+    pdfs = sorted(p for p in corpus.rglob("*.pdf") if "比对报告" not in p.name) if corpus.is_dir() else []
+    if not pdfs or rules is None:
+        return
+    print()
+    print(f"{'real PDF':<28}{'check ms (median of 5)':>24}   target < 250 ms")
+    for path in pdfs:
+        check_report(extract_path(str(path)), rules)  # warm-up
+        times = time_per_file([path] * 5, lambda p: check_report(extract_path(p), rules))
+        median = statistics.median(times) * 1000
+        print(f"{path.name[:27]:<28}{median:>24.1f}   {'ok' if median < 250 else 'SLOW'}")
 
 
 if __name__ == "__main__":
