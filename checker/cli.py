@@ -40,6 +40,11 @@ def main() -> None:
     """xxgk：政府信息公开工作年度报告合规检查工具。"""
 
 
+from .batch.command import batch  # noqa: E402 - the command object; its work is imported lazily
+
+main.add_command(batch)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)

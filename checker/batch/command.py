@@ -1,0 +1,156 @@
+"""``xxgk batch PATH... --out DIR``: the click command. Registered in checker/cli.py with
+``main.add_command(batch)``; everything heavy is imported inside the function so that the CLI starts fast."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+FAIL_LEVELS = {"error": 3, "warning": 2, "info": 1, "never": 99}
+
+
+@click.command("batch")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="写入检查结果的文件夹")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="并行的工作进程数（默认：CPU 数）")
+@click.option("--db", type=click.Path(dir_okay=False), help="存储库文件（默认：DIR/xxgk.db），用于续跑和跨年检查")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=120.0,
+    show_default=True,
+    help="每个文件最多检查的秒数，超时即中止并报告 P001（0 表示不限）",
+)
+@click.option(
+    "--agency-map",
+    type=click.Path(exists=True, dir_okay=False),
+    help="机关更名对照文件（YAML 或 CSV：旧名称 → 新名称）",
+)
+@click.option(
+    "--rules", "extra_rules", multiple=True, type=click.Path(exists=True, dir_okay=False), help="额外的规则文件"
+)
+@click.option("--scheduler", help="在 Dask 集群上运行（调度器地址，如 tcp://10.0.0.5:8786；需安装 xxgk[dask]）")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info", "never"]),
+    default="never",
+    show_default=True,
+    help="有达到此级别的问题时退出码为 1",
+)
+def batch(
+    paths: tuple[str, ...],
+    out: str,
+    jobs: int | None,
+    db: str | None,
+    timeout: float,
+    agency_map: str | None,
+    extra_rules: tuple[str, ...],
+    scheduler: str | None,
+    fail_on: str,
+) -> None:
+    """批量检查：并行检查多份报告（可中断后续跑），做跨年度、跨报告的检查（X 类规则），
+    在 DIR 中写出 index.html 汇总页、每份报告的检查结果页、findings.jsonl、summary.csv/.xlsx、
+    tables.csv 和区域汇总表 aggregate.html/.json。标准输出只打印最后一行 JSON 摘要。"""
+    import json
+
+    from . import BatchError, run_batch
+
+    settings_rules = _config_rules()
+    progress = _progress()
+    try:
+        result = run_batch(
+            paths,
+            out,
+            jobs=jobs,
+            db=db,
+            timeout=timeout or None,
+            agency_map=agency_map,
+            extra_rules=[*settings_rules, *extra_rules],
+            scheduler=scheduler,
+            progress=progress,
+        )
+    except BatchError as exc:
+        raise click.UsageError(str(exc)) from None
+    except KeyboardInterrupt:
+        click.echo("\n已中断：已完成的结果都已保存，用同样的命令重新运行即可从中断处继续。", err=True)
+        sys.exit(130)
+    click.echo(json.dumps(result.summary(), ensure_ascii=False))
+    threshold = FAIL_LEVELS[fail_on]
+    levels = {"error": 3, "warning": 2, "info": 1}
+    worst = max(
+        [levels[s] for s, n in (("error", result.errors), ("warning", result.warnings), ("info", result.infos)) if n]
+        or [0]
+    )
+    sys.exit(1 if worst >= threshold else 0)
+
+
+def _config_rules() -> list[str]:
+    """Extra rule files named in ``[tool.xxgk]`` / ``xxgk.toml`` (as ``check`` uses them)."""
+    from pathlib import Path
+
+    try:
+        from ..config import ConfigError, load_config
+    except ImportError:  # pragma: no cover
+        return []
+    try:
+        settings, _found = load_config(Path.cwd())
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    return [str(p) for p in settings.get("rules", [])]
+
+
+class _Bar:
+    """A tqdm progress bar on stderr (a terminal)."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def start(self, total: int, cached: int) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, file=sys.stderr, unit="份", desc="xxgk batch", dynamic_ncols=True)
+        if cached:
+            self.bar.update(0)
+            self.bar.set_postfix_str(f"已存 {cached}")
+
+    def advance(self, record: dict[str, Any], cached: bool) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+class _Lines:
+    """Plain progress lines on stderr (not a terminal: CI logs, pipes)."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.done = 0
+
+    def start(self, total: int, cached: int) -> None:
+        self.total = total
+        click.echo(f"xxgk batch: {total} 份报告，其中 {cached} 份未改动、沿用已存结果", err=True)
+
+    def advance(self, record: dict[str, Any], cached: bool) -> None:
+        self.done += 1
+        if cached:
+            return
+        counts = {"error": 0, "warning": 0}
+        for f in record.get("findings", []):
+            if f.get("severity") in counts:
+                counts[f["severity"]] += 1
+        click.echo(
+            f"[{self.done}/{self.total}] {record['path']}: 错误 {counts['error']}，警告 {counts['warning']}", err=True
+        )
+
+    def close(self) -> None:
+        click.echo(f"xxgk batch: 检查完成（{self.done}/{self.total}），正在写出结果", err=True)
+
+
+def _progress() -> Any:
+    return _Bar() if sys.stderr.isatty() else _Lines()

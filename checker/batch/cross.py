@@ -1,0 +1,507 @@
+"""Cross-report rules (family X): the same agency's consecutive years, and duplicated text.
+
+* X101 上年结转 (each column of 表三) must equal the agency's previous-year 结转下年度继续办理.
+* X102 (2019 edition) 上一年项目数量 must equal the previous year's 上一年项目数量 + 本年增/减.
+* X104 (2021 edition) 现行有效件数 should equal the previous year's 现行有效件数 + 本年制发件数 − 本年废止件数.
+* X103 a narrative section (一, 五, 六) nearly identical to another agency's report in the batch, or to the same
+  agency's previous year.
+
+Agencies are matched across years by their name from the title, normalised (full-width and traditional folded,
+spaces and quotes dropped); a mapping file (YAML or CSV, old name → new name) joins renamed agencies. The
+previous year is taken from the batch when it holds that report, else from the store (an earlier batch).
+
+X103 compares character 5-gram shingles (digits, punctuation and spaces removed, so a text copied with new
+figures still matches) by Jaccard similarity. Candidate pairs come from a deterministic one-permutation MinHash
+with banding (16 bands of 8 bins, CRC-32 hashes), which finds every pair at or above 0.9 with near certainty
+without comparing all pairs; each candidate's similarity is then computed exactly.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .. import layout
+
+if TYPE_CHECKING:
+    from ..engine import Rule
+    from ..findings import Finding
+
+Record = dict[str, Any]
+
+SIMILARITY_THRESHOLD = 0.9
+SHINGLE = 5
+MIN_CHARS = 80  # shorter sections (无其他需要报告的事项) are alike by nature
+TEXT_SECTIONS = ("一", "五", "六")
+SECTION_TITLES = {"一": "一、总体情况", "五": "五、存在的主要问题及改进情况", "六": "六、其他需要报告的事项"}
+_BINS = 128
+_BAND = 8
+
+
+class AgencyMapError(ValueError):
+    """The agency mapping file cannot be used; the message names the file."""
+
+
+# -- agencies --------------------------------------------------------------------------------------------------
+
+_DROP = re.compile(r"[\s\u00a0\u3000\u200b\ufeff“”‘’\"'「」『』]+")
+
+
+def normalise_agency(name: str | None) -> str | None:
+    """The name used to match an agency across years: NFKC, simplified, without spaces and quotes."""
+    if not name:
+        return None
+    from ..normalize import fold
+
+    text = _DROP.sub("", fold(name))
+    return text or None
+
+
+def load_agency_map(path: str | Path) -> dict[str, str]:
+    """Old name → new name, from YAML (a mapping, or a list of {old, new} / {from, to}) or CSV (two columns,
+    an optional header). Names are normalised like report agencies."""
+    path = Path(path)
+    pairs: list[tuple[Any, Any]] = []
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AgencyMapError(f"{path}: 机关名称对照文件无法读取：{exc}") from None
+    if path.suffix.lower() == ".csv":
+        for row in csv.reader(text.splitlines()):
+            cells = [c.strip() for c in row]
+            if len(cells) < 2 or not cells[0] or cells[0].startswith("#"):
+                continue
+            pairs.append((cells[0], cells[1]))
+        if pairs and pairs[0][0].lower() in ("old", "from", "旧名称", "原名称", "旧", "原"):
+            pairs = pairs[1:]
+    else:
+        import yaml
+
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise AgencyMapError(f"{path}: 机关名称对照文件不是有效的 YAML：{exc}") from None
+        if isinstance(data, dict):
+            data = data.get("agencies", data) if isinstance(data.get("agencies"), dict | list) else data
+        if isinstance(data, dict):
+            pairs = list(data.items())
+        elif isinstance(data, list):
+            for item in data:
+                if isinstance(item, dict):
+                    old = item.get("old", item.get("from"))
+                    new = item.get("new", item.get("to"))
+                    pairs.append((old, new))
+                else:
+                    raise AgencyMapError(f"{path}: 列表中的每一项应为 {{old: 旧名称, new: 新名称}}")
+        elif data is not None:
+            raise AgencyMapError(f"{path}: 应为“旧名称: 新名称”的映射")
+    mapping: dict[str, str] = {}
+    for old, new in pairs:
+        a, b = normalise_agency(str(old or "")), normalise_agency(str(new or ""))
+        if not a or not b:
+            raise AgencyMapError(f"{path}: 对照项“{old} → {new}”缺少名称")
+        if a != b:
+            mapping[a] = b
+    return mapping
+
+
+def agency_key(name: str | None, mapping: Mapping[str, str]) -> str | None:
+    key = normalise_agency(name)
+    seen: set[str] = set()
+    while key is not None and key in mapping and key not in seen:
+        seen.add(key)
+        key = mapping[key]
+    return key
+
+
+# -- entries ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    path: str
+    sha256: str | None
+    agency: str | None
+    key: str | None
+    year: int | None
+    edition: str
+    numbers: dict[str, Any]
+    texts: dict[str, str]
+    record: Record | None = None  # the batch's own reports; None for an earlier batch's (from the store)
+    norm: dict[str, str] = field(default_factory=dict)
+
+    def number(self, path: str) -> tuple[bool, int | Decimal | None]:
+        """(read, value): a blank cell is read with value None; a lost or text cell is not read."""
+        if path not in self.numbers:
+            return False, None
+        value = self.numbers[path]
+        if isinstance(value, dict):
+            return True, Decimal(value["d"])
+        return True, value
+
+
+def entry_from_record(record: Record, mapping: Mapping[str, str]) -> Entry:
+    from .store import numbers
+
+    return Entry(
+        path=record["path"],
+        sha256=record.get("sha256"),
+        agency=record.get("agency"),
+        key=agency_key(record.get("agency"), mapping),
+        year=record.get("year"),
+        edition=record.get("edition", "unknown"),
+        numbers=numbers(record),
+        texts=dict(record.get("texts") or {}),
+        record=record,
+    )
+
+
+def entry_from_store(row: Mapping[str, Any], mapping: Mapping[str, str]) -> Entry:
+    return Entry(
+        path=row["path"],
+        sha256=row["sha256"],
+        agency=row["agency"],
+        key=agency_key(row["agency"], mapping),
+        year=row["year"],
+        edition=row["edition"],
+        numbers=dict(row["numbers"]),
+        texts=dict(row["texts"]),
+    )
+
+
+# -- the checks ------------------------------------------------------------------------------------------------
+
+
+def cross_findings(
+    records: list[Record],
+    history: Iterable[Mapping[str, Any]],
+    rules: Mapping[str, Rule],
+    mapping: Mapping[str, str] | None = None,
+) -> dict[str, list[Finding]]:
+    """X findings of each report of the batch, by path. ``history`` are stored extractions (earlier batches);
+    those of a file that is in the batch are ignored."""
+    mapping = mapping or {}
+    entries = [
+        entry_from_record(r, mapping) for r in sorted(records, key=lambda r: r["path"]) if r.get("readable", False)
+    ]
+    in_batch = {e.sha256 for e in entries if e.sha256}
+    batch_by: dict[tuple[str, int], list[Entry]] = defaultdict(list)
+    for e in entries:
+        if e.key and e.year is not None:
+            batch_by[(e.key, e.year)].append(e)
+    past_by: dict[tuple[str, int], list[Entry]] = defaultdict(list)
+    for row in history:
+        if row.get("sha256") in in_batch:
+            continue
+        past = entry_from_store(row, mapping)
+        if past.key and past.year is not None:
+            past_by[(past.key, past.year)].append(past)
+
+    out: dict[str, list[Finding]] = defaultdict(list)
+    for e in entries:
+        if not e.key or e.year is None:
+            continue
+        candidates = batch_by.get((e.key, e.year - 1)) or past_by.get((e.key, e.year - 1)) or []
+        if not candidates:
+            continue
+        # several reports of that year (a draft and the final, two formats): the most complete one, then by path
+        prev = min(candidates, key=lambda c: (-len(c.numbers), c.path))
+        if "X101" in rules:
+            out[e.path] += _x101(e, prev, rules["X101"])
+        if "X102" in rules and e.edition == prev.edition == "2019":
+            out[e.path] += _x102(e, prev, rules["X102"])
+        if "X104" in rules and e.edition == prev.edition == "2021":
+            out[e.path] += _x104(e, prev, rules["X104"])
+        if "X103" in rules:
+            out[e.path] += _x103_previous(e, prev, rules["X103"])
+    if "X103" in rules:
+        for path, found in _x103_between(entries, rules["X103"]).items():
+            out[path] += found
+    return {path: found for path, found in out.items() if found}
+
+
+def _finding(rule: Rule, entry: Entry, cell: tuple[str, ...] | None, fields: dict[str, Any], **extra: Any) -> Finding:
+    from ..engine import render_message
+    from ..findings import Finding
+    from .store import cell_source
+
+    location: dict[str, Any] = {"section": extra.pop("section", None), "table": None, "row": None, "column": None}
+    if cell is not None:
+        location["section"] = {"active": "二", "applications": "三", "review": "四"}[cell[0]]
+        location["table"] = cell[0]
+        if cell[0] == "active":
+            location.update(block=cell[1], row=cell[2], column=cell[3])
+        else:
+            location.update(row=cell[1], column=cell[2])
+        source = cell_source(entry.record, cell) if entry.record else {}
+        location.update({"line": None, "page": None, "cell": None} | source)
+    else:
+        location.update(line=None, page=None, cell=None)
+    return Finding(
+        rule=rule.id,
+        severity=rule.severity,
+        message=render_message(rule.message, fields),
+        location=location,
+        expected=_plain(extra.get("expected")),
+        actual=_plain(extra.get("actual")),
+    )
+
+
+def _plain(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _label(kind: str, key: str, edition: str) -> str:
+    from ..interpret import _column_label, _row_label
+
+    return _column_label(key, edition) if kind == "column" else _row_label(key, edition)
+
+
+def _x101(e: Entry, prev: Entry, rule: Rule) -> list[Finding]:
+    found = []
+    for col in layout.APP_COLUMNS:
+        read, actual = e.number(f"applications.carried_over.{col}")
+        if not read or actual is None:  # lost, text or blank: the single-report rules say so
+            continue
+        read_prev, expected = prev.number(f"applications.carried_forward.{col}")
+        if not read_prev:
+            continue
+        expected = expected or 0
+        if actual == expected:
+            continue
+        fields = {
+            "label": _label("column", col, e.edition),
+            "actual": actual,
+            "expected": expected,
+            "prev_year": prev.year,
+            "prev_path": prev.path,
+        }
+        cell = ("applications", "carried_over", col)
+        found.append(_finding(rule, e, cell, fields, expected=expected, actual=actual))
+    return found
+
+
+def _x102(e: Entry, prev: Entry, rule: Rule) -> list[Finding]:
+    found = []
+    for block, (rows, cols) in layout.ACTIVE["2019"].items():
+        if "prev_items" not in cols or "change" not in cols:
+            continue
+        for row in rows:
+            base = f"active.{block}.{row}"
+            read, actual = e.number(f"{base}.prev_items")
+            if not read or actual is None:
+                continue
+            read_items, prev_items = prev.number(f"{base}.prev_items")
+            read_change, change = prev.number(f"{base}.change")
+            if not (read_items and read_change):
+                continue
+            expected = (prev_items or 0) + (change or 0)
+            if actual == expected:
+                continue
+            fields = {
+                "block": _block_label(block, "2019"),
+                "label": _label("row", row, "2019"),
+                "actual": actual,
+                "expected": expected,
+                "prev_items": prev_items or 0,
+                "change": f"{change or 0:+d}" if isinstance(change or 0, int) else change,
+                "prev_year": prev.year,
+                "prev_path": prev.path,
+            }
+            cell = ("active", block, row, "prev_items")
+            found.append(_finding(rule, e, cell, fields, expected=expected, actual=actual))
+    return found
+
+
+def _x104(e: Entry, prev: Entry, rule: Rule) -> list[Finding]:
+    found = []
+    rows, _cols = layout.ACTIVE["2021"]["art20_1"]
+    for row in rows:
+        base = f"active.art20_1.{row}"
+        read, actual = e.number(f"{base}.in_force")
+        if not read or actual is None:
+            continue
+        read_issued, issued = e.number(f"{base}.issued")
+        read_repealed, repealed = e.number(f"{base}.repealed")
+        read_prev, prev_in_force = prev.number(f"{base}.in_force")
+        if not (read_issued and read_repealed and read_prev):
+            continue
+        expected = (prev_in_force or 0) + (issued or 0) - (repealed or 0)
+        if actual == expected:
+            continue
+        fields = {
+            "label": _label("row", row, "2021"),
+            "actual": actual,
+            "expected": expected,
+            "prev_in_force": prev_in_force or 0,
+            "issued": issued or 0,
+            "repealed": repealed or 0,
+            "prev_year": prev.year,
+            "prev_path": prev.path,
+        }
+        cell = ("active", "art20_1", row, "in_force")
+        found.append(_finding(rule, e, cell, fields, expected=expected, actual=actual))
+    return found
+
+
+def _block_label(block: str, edition: str) -> str:
+    from ..writers import template
+
+    try:
+        return template.label("BLOCK", block, edition)
+    except KeyError:
+        return block
+
+
+# -- X103: duplicated text -------------------------------------------------------------------------------------
+
+_NOT_WORDS = re.compile(r"[\W\d_]+")
+
+
+def normalise_text(text: str) -> str:
+    """Letters only: folded, without digits, punctuation and spaces (copied text with new figures matches)."""
+    from ..normalize import fold
+
+    return _NOT_WORDS.sub("", fold(text))
+
+
+def shingles(text: str, size: int = SHINGLE) -> frozenset[str]:
+    return frozenset(text[i : i + size] for i in range(len(text) - size + 1))
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a and not b:
+        return 1.0
+    inter = len(a & b)
+    return inter / (len(a) + len(b) - inter)
+
+
+def similarity(a: str, b: str) -> float:
+    """Jaccard similarity of two texts' 5-gram shingles after ``normalise_text``."""
+    return jaccard(shingles(normalise_text(a)), shingles(normalise_text(b)))
+
+
+def _signature(items: frozenset[str]) -> tuple[Any, ...]:
+    """One-permutation MinHash with rotation densification: 128 bins from one CRC-32 per shingle."""
+    bins: list[int | None] = [None] * _BINS
+    for item in items:
+        h = zlib.crc32(item.encode("utf-8"))
+        b, v = h % _BINS, h // _BINS
+        current = bins[b]
+        if current is None or v < current:
+            bins[b] = v
+    filled = [i for i, v in enumerate(bins) if v is not None]
+    if not filled:
+        return tuple([None] * _BINS)
+    out: list[Any] = []
+    for i, v in enumerate(bins):
+        if v is not None:
+            out.append(v)
+            continue
+        # the nearest filled bin to the right (circularly), and how far it is
+        j = next((k for k in filled if k > i), filled[0])
+        out.append((bins[j], (j - i) % _BINS))
+    return tuple(out)
+
+
+@dataclass
+class _Text:
+    norm: str
+    items: frozenset[str]
+    entries: list[Entry]
+
+
+def _x103_previous(e: Entry, prev: Entry, rule: Rule) -> list[Finding]:
+    found = []
+    if e.sha256 and e.sha256 == prev.sha256:
+        return found
+    for section in TEXT_SECTIONS:
+        a, b = _norm(e, section), _norm(prev, section)
+        if len(a) < MIN_CHARS or len(b) < MIN_CHARS:
+            continue
+        sim = 1.0 if a == b else jaccard(shingles(a), shingles(b))
+        if sim < SIMILARITY_THRESHOLD:
+            continue
+        fields = {
+            "title": SECTION_TITLES[section],
+            "other": f"本机关{prev.year}年报告（{prev.path}）",
+            "similarity": f"{_percent(sim)}",
+            "more": "",
+        }
+        found.append(_finding(rule, e, None, fields, section=section))
+    return found
+
+
+def _norm(e: Entry, section: str) -> str:
+    if section not in e.norm:
+        e.norm[section] = normalise_text(e.texts.get(section, ""))
+    return e.norm[section]
+
+
+def _percent(sim: float) -> str:
+    return f"{int(sim * 100)}%"  # floor: 0.899 is never shown as 90%
+
+
+def _x103_between(entries: list[Entry], rule: Rule) -> dict[str, list[Finding]]:
+    """Pairs of different agencies in the batch whose section text is ≥ 90% alike: each report gets one finding
+    per section, naming the most similar other report and how many more there are."""
+    out: dict[str, list[Finding]] = defaultdict(list)
+    for section in TEXT_SECTIONS:
+        texts: dict[str, _Text] = {}
+        for e in entries:
+            norm = _norm(e, section)
+            if len(norm) < MIN_CHARS:
+                continue
+            if norm not in texts:
+                texts[norm] = _Text(norm, shingles(norm), [])
+            texts[norm].entries.append(e)
+        unique = sorted(texts.values(), key=lambda t: t.norm)
+        # similar unique texts (and each text with itself, for identical copies)
+        similar: dict[int, list[tuple[int, float]]] = {i: [(i, 1.0)] for i in range(len(unique))}
+        buckets: dict[tuple[int, tuple[Any, ...]], list[int]] = defaultdict(list)
+        for i, text in enumerate(unique):
+            sig = _signature(text.items)
+            for band in range(_BINS // _BAND):
+                buckets[(band, sig[band * _BAND : (band + 1) * _BAND])].append(i)
+        pairs: set[tuple[int, int]] = set()
+        for members in buckets.values():
+            for x in range(len(members)):
+                for y in range(x + 1, len(members)):
+                    pairs.add((members[x], members[y]))
+        for i, j in sorted(pairs):
+            sim = jaccard(unique[i].items, unique[j].items)
+            if sim >= SIMILARITY_THRESHOLD:
+                similar[i].append((j, sim))
+                similar[j].append((i, sim))
+        for i, text in enumerate(unique):
+            for e in text.entries:
+                partners: list[tuple[float, str, Entry]] = []
+                for j, sim in similar[i]:
+                    for other in unique[j].entries:
+                        if other is e or (e.key is not None and other.key == e.key):
+                            continue
+                        if e.sha256 and other.sha256 == e.sha256:
+                            continue
+                        partners.append((sim, other.path, other))
+                if not partners:
+                    continue
+                partners.sort(key=lambda p: (-p[0], p[1]))
+                sim, _path, other = partners[0]
+                name = other.agency or "未识别机关"
+                year = f"{other.year}年" if other.year else ""
+                more = f"；另有 {len(partners) - 1} 份其他机关的报告与之相似" if len(partners) > 1 else ""
+                fields = {
+                    "title": SECTION_TITLES[section],
+                    "other": f"{name}{year}报告（{other.path}）",
+                    "similarity": _percent(sim),
+                    "more": more,
+                }
+                out[e.path].append(_finding(rule, e, None, fields, section=section))
+    return out

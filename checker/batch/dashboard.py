@@ -1,0 +1,343 @@
+"""The review folder's pages: ``index.html`` (the dashboard), ``reports/*.html`` (one findings page per report)
+and ``aggregate.html`` (the region's tables summed per year).
+
+Everything is self-contained: CSS inline, charts drawn as inline SVG, one small inline script (allowed by the
+page's Content-Security-Policy through its hash, nothing else may load or run), no fonts, images or requests.
+The report table is a plain HTML table sorted by agency and year that reads fine with JavaScript off; the
+script only adds sorting buttons and a filter box, and honours ``#sort=KEY-asc|desc&filter=TEXT`` (or the same
+as query parameters) so that a view can be linked to. Templates are Jinja2 with autoescaping: every text from a
+document is escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from .. import __version__, layout
+from .outputs import Item, applications_grid, review_grid
+
+if TYPE_CHECKING:
+    import jinja2
+
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+WORST = 15
+PALETTE = ("#1f5fa8", "#c0392b", "#2e8b57", "#d68910", "#7d3c98", "#17808a", "#6e6e6e", "#a0522d")
+
+
+@cache
+def environment() -> jinja2.Environment:
+    import jinja2
+
+    from ..resources import data_dir
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(data_dir("templates")),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+@cache
+def _script() -> tuple[str, str]:
+    """The dashboard's script and its CSP hash (the template inlines it verbatim)."""
+    from markupsafe import Markup
+
+    from ..resources import data_dir
+
+    text = (data_dir("templates") / "batch" / "_dashboard.js.j2").read_text(encoding="utf-8")
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+    return Markup(text), f"'sha256-{digest}'"  # our own file, not document text
+
+
+# -- per-report pages ------------------------------------------------------------------------------------------
+
+_UNSAFE = re.compile(r"[^0-9A-Za-z\u4e00-\u9fff._-]+")
+
+
+def page_name(path: str) -> str:
+    """``reports/<file stem>-<8 hex of the path>.html``: stable, unique per path, safe on every file system."""
+    stem = _UNSAFE.sub("_", Path(path).stem).strip("._")[:40] or "report"
+    return f"reports/{stem}-{hashlib.sha1(path.encode('utf-8')).hexdigest()[:8]}.html"
+
+
+def report_page(item: Item, rules: Mapping[str, Any]) -> str:
+    """The findings page of one report: the ``html`` format of ``xxgk check`` when it is available, else a
+    minimal page of our own; with a link back to the dashboard."""
+    from ..formats import FORMATTERS
+
+    render = FORMATTERS.get("html")
+    if render is not None:
+        try:
+            page = render([(item.report, item.findings)], rules)
+        except Exception:  # the shared formatter must not stop a whole batch: fall back for this page
+            page = None
+        if page:
+            back = '<nav class="batch-back"><a href="../index.html">← 返回批量检查结果</a></nav>'
+            page, n = re.subn(r"(<body[^>]*>)", lambda m: m.group(1) + "\n" + back, page, count=1)
+            return page if n else back + page
+    return _fallback_page(item, rules)
+
+
+def _fallback_page(item: Item, rules: Mapping[str, Any]) -> str:
+    findings = []
+    for f in item.findings:
+        rule = rules.get(f.rule)
+        loc = f.location or {}
+        where = " / ".join(str(loc[k]) for k in ("section", "table", "block", "row", "column") if loc.get(k))
+        pos = " ".join(
+            p
+            for p in (
+                f"第 {loc['line']} 行" if loc.get("line") is not None else "",
+                f"第 {loc['page']} 页" if loc.get("page") is not None else "",
+                str(loc.get("cell") or ""),
+            )
+            if p
+        )
+        findings.append(
+            {
+                "rule": f.rule,
+                "title": getattr(rule, "title", ""),
+                "severity": f.severity,
+                "severity_label": SEVERITY_LABELS.get(f.severity, f.severity),
+                "message": f.message,
+                "where": where,
+                "pos": pos,
+                "expected": "" if f.expected is None else f.expected,
+                "actual": "" if f.actual is None else f.actual,
+                "fix": getattr(rule, "fix", ""),
+            }
+        )
+    return environment().get_template("batch/report.html.j2").render(item=item, findings=findings, version=__version__)
+
+
+# -- charts ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Bar:
+    label: str
+    value: int
+    y: float
+    width: float
+    css: str
+    title: str
+    href: str = ""
+
+
+def bar_chart(rows: list[tuple[str, int, str, str, str]], width: int = 640, label_width: int = 70) -> dict[str, Any]:
+    """Horizontal bars: (label, value, css class, tooltip, link) each."""
+    top = max((v for _, v, *_ in rows), default=0) or 1
+    span = width - label_width - 60
+    bars = [
+        Bar(label, value, 6 + i * 22, max(1.0, span * value / top) if value else 0.0, css, title, href)
+        for i, (label, value, css, title, href) in enumerate(rows)
+    ]
+    return {"width": width, "height": 12 + 22 * len(rows), "label_width": label_width, "bars": bars}
+
+
+def share_chart(counts: list[tuple[str, int, str]], width: int = 640) -> dict[str, Any]:
+    """One 100% stacked bar with a legend: (label, count, colour) each."""
+    total = sum(n for _, n, _ in counts) or 1
+    x = 0.0
+    parts = []
+    for label, n, colour in counts:
+        w = width * n / total
+        parts.append({"label": label, "n": n, "x": x, "w": w, "colour": colour, "pct": f"{100 * n / total:.0f}%"})
+        x += w
+    return {"width": width, "height": 70, "parts": parts}
+
+
+OUTCOME_SERIES = (
+    ("本年新收申请", ("received_new",)),
+    ("予以公开", ("results.granted",)),
+    ("部分公开", ("results.partial",)),
+    ("不予公开", ("results.denied.",)),
+    ("无法提供", ("results.unavailable.",)),
+    ("不予处理", ("results.not_processed.",)),
+    ("其他处理", ("results.other",)),
+    ("结转下年度", ("carried_forward",)),
+)
+
+
+def years_series(groups: list[dict[str, Any]]) -> tuple[list[int], list[tuple[str, list[int]]]]:
+    """Per year (editions merged): applications received and their outcomes, 总计 column."""
+    years = sorted({g["year"] for g in groups})
+    series = []
+    for name, prefixes in OUTCOME_SERIES:
+        values = []
+        for year in years:
+            total = 0
+            for g in groups:
+                if g["year"] != year:
+                    continue
+                for row, cols in g["applications"].items():
+                    if any(row == p or (p.endswith(".") and row.startswith(p)) for p in prefixes) or (
+                        prefixes == ("results.other",) and row.startswith("results.other.")
+                    ):
+                        total += cols["total"]
+            values.append(total)
+        series.append((name, values))
+    return years, series
+
+
+def line_chart(years: list[int], series: list[tuple[str, list[int]]], width: int = 640, height: int = 260):
+    left, right, top, bottom = 56, 130, 14, 30
+    plot_w, plot_h = width - left - right, height - top - bottom
+    high = max((v for _, vs in series for v in vs), default=0) or 1
+    step = _nice_step(high)
+    ceiling = step * -(-high // step)
+    ticks = [{"value": v, "y": top + plot_h - plot_h * v / ceiling} for v in range(0, ceiling + 1, step)]
+
+    def x(i: int) -> float:
+        return left + (plot_w * i / (len(years) - 1) if len(years) > 1 else plot_w / 2)
+
+    lines = []
+    for n, (name, values) in enumerate(series):
+        points = [(x(i), top + plot_h - plot_h * v / ceiling, v) for i, v in enumerate(values)]
+        lines.append(
+            {
+                "name": name,
+                "colour": PALETTE[n % len(PALETTE)],
+                "points": " ".join(f"{px:.1f},{py:.1f}" for px, py, _ in points),
+                "dots": [{"x": px, "y": py, "v": v} for px, py, v in points],
+                "legend_y": top + 4 + n * 18,
+            }
+        )
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "top": top,
+        "plot_w": plot_w,
+        "plot_h": plot_h,
+        "legend_x": left + plot_w + 14,
+        "ticks": ticks,
+        "years": [{"year": year, "x": x(i)} for i, year in enumerate(years)],
+        "lines": lines,
+    }
+
+
+def _nice_step(high: int) -> int:
+    raw = max(1, high // 5)
+    magnitude = 10 ** (len(str(raw)) - 1)
+    for m in (1, 2, 5, 10):
+        if raw <= m * magnitude:
+            return m * magnitude
+    return 10 * magnitude
+
+
+# -- the dashboard ---------------------------------------------------------------------------------------------
+
+
+def dashboard(items: list[Item], rules: Mapping[str, Any], groups: list[dict[str, Any]], stats: dict[str, Any]) -> str:
+    rows = sorted(items, key=lambda i: (i.record.get("agency") or "\uffff", i.record.get("year") or 0, i.path))
+    totals: dict[str, dict[str, Any]] = {}
+    for item in items:
+        for rule_id, n in item.rule_counts().items():
+            entry = totals.setdefault(rule_id, {"findings": 0, "reports": 0})
+            entry["findings"] += n
+            entry["reports"] += 1
+    rule_rows = []
+    for rule_id, entry in totals.items():
+        rule = rules.get(rule_id)
+        severity = _rule_severity(rule_id, rule, items)
+        rule_rows.append(
+            {
+                "id": rule_id,
+                "title": getattr(rule, "title", "") or "",
+                "severity": severity,
+                "severity_label": SEVERITY_LABELS.get(severity, severity),
+                "findings": entry["findings"],
+                "reports": entry["reports"],
+                "href": "#filter=" + quote(rule_id),
+            }
+        )
+    rule_rows.sort(key=lambda r: (SEVERITY_RANK.get(r["severity"], 3), -r["findings"], r["id"]))
+    by_count = sorted(rule_rows, key=lambda r: (-r["findings"], r["id"]))[:30]
+    rule_chart = bar_chart(
+        [
+            (r["id"], r["findings"], f"sev-{r['severity']}", f"{r['id']} {r['title']}：{r['findings']} 处", r["href"])
+            for r in by_count
+        ]
+    )
+    unreadable = sum(1 for i in items if not i.record.get("readable"))
+    passing = sum(1 for i in items if i.passing and i.record.get("readable"))
+    failing = len(items) - passing - unreadable
+    share = share_chart(
+        [
+            ("可以发布（无错误）", passing, "#2e8b57"),
+            ("需要修改", failing, "#c0392b"),
+            ("无法读取", unreadable, "#8c8c8c"),
+        ]
+    )
+    worst = sorted(
+        (i for i in items if i.counts["error"] or i.counts["warning"]),
+        key=lambda i: (-i.counts["error"], -i.counts["warning"], i.path),
+    )[:WORST]
+    years, series = years_series(groups)
+    trend = line_chart(years, series) if len(years) >= 2 else None
+    script, script_hash = _script()
+    counts = {s: sum(i.counts[s] for i in items) for s in ("error", "warning", "info")}
+    return (
+        environment()
+        .get_template("batch/index.html.j2")
+        .render(
+            rows=rows,
+            rule_rows=rule_rows,
+            rule_chart=rule_chart,
+            share=share,
+            worst=worst,
+            trend=trend,
+            years=years,
+            series=series,
+            counts=counts,
+            passing=passing,
+            failing=failing,
+            unreadable=unreadable,
+            stats=stats,
+            version=__version__,
+            script=script,
+            script_hash=script_hash,
+            editions=layout.EDITIONS,
+            quote=quote,
+        )
+    )
+
+
+def _rule_severity(rule_id: str, rule: Any, items: list[Item]) -> str:
+    if rule is not None:
+        return str(rule.severity)
+    for item in items:
+        for f in item.findings:
+            if f.rule == rule_id:
+                return f.severity
+    return "info"
+
+
+def aggregate_page(groups: list[dict[str, Any]]) -> str:
+    from ..writers import template as t
+
+    views = []
+    for g in groups:
+        views.append(
+            {
+                "group": g,
+                "edition_name": t.TEMPLATE_NAMES.get(g["edition"], g["edition"]),
+                "applications": applications_grid(g),
+                "review": review_grid(g),
+                "incomplete": sum(g["incomplete"].values()),
+            }
+        )
+    return environment().get_template("batch/aggregate.html.j2").render(views=views, version=__version__)

@@ -1,0 +1,392 @@
+"""The batch store: an embedded SQLite database that makes a batch resumable and remembers past years.
+
+Two things are kept:
+
+* ``results``: the outcome of checking one file (its *record*, below), keyed by the file's content hash
+  (sha256), the xxgk version and the digest of the rule set (rules and grammar files). A rerun of the same
+  batch finds every finished file here and does not check it again; a file that changed, a new xxgk or a
+  changed rule file is checked anew. Each result is committed as soon as it arrives, so a batch that is
+  killed loses at most the files that were being checked at that moment.
+* ``extracted``: each file's canonical numbers and narrative by agency and year, whatever the version, so that
+  next year's batch (with the same ``--db``) can check its carry-overs against this year's reports (family X).
+
+A *record* is the plain JSON form of one checked report: what the contract's report object needs, the cell
+sources (for the per-report page and for locating cross-report findings), the section headings, and the
+narrative of sections 一/五/六 (for duplicate-text checks). Records round-trip through JSON exactly, so a
+result read back from the store is identical to a fresh one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..extract import Report
+    from ..findings import Finding
+
+SCHEMA_VERSION = 1
+# Sections whose narrative is kept for X103 (duplicate text): 总体情况, 存在的主要问题, 其他需要报告的事项.
+TEXT_SECTIONS = ("一", "五", "六")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS results (
+    sha256 TEXT NOT NULL, version TEXT NOT NULL, ruleset TEXT NOT NULL,
+    path TEXT, record TEXT NOT NULL, checked_at REAL,
+    PRIMARY KEY (sha256, version, ruleset)
+);
+CREATE TABLE IF NOT EXISTS extracted (
+    sha256 TEXT PRIMARY KEY, path TEXT, agency TEXT, year INTEGER, edition TEXT,
+    numbers TEXT NOT NULL, texts TEXT NOT NULL, updated REAL
+);
+CREATE INDEX IF NOT EXISTS extracted_year ON extracted (year);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, started REAL, finished REAL, out TEXT,
+    files INTEGER, cached INTEGER, checked INTEGER, status TEXT
+);
+"""
+
+
+# -- digests ---------------------------------------------------------------------------------------------------
+
+
+def file_sha256(path: str | Path) -> str | None:
+    """The content hash of a file, or None when it cannot be read (the worker then reports why)."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def ruleset_digest(extra_rules: Iterable[str | Path] = ()) -> str:
+    """A digest of everything besides the code that decides a file's findings: every rule file (shipped and
+    extra) and the grammar and label vocabulary. Changing any of them invalidates the stored results."""
+    from ..engine import rule_files
+    from ..resources import data_dir
+
+    digest = hashlib.sha256()
+    grammars = sorted(p for p in data_dir("grammars").rglob("*") if p.is_file())
+    for path in [*rule_files(extra_rules), *grammars]:
+        digest.update(Path(path).name.encode() + b"\0")
+        try:
+            digest.update(Path(path).read_bytes())
+        except OSError:
+            digest.update(b"<unreadable>")
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+# -- records ---------------------------------------------------------------------------------------------------
+
+
+def _num(value: Any) -> Any:
+    """A cell number as JSON: ints stay ints, decimals become {"d": "12.5"} so they come back as Decimal."""
+    if isinstance(value, Decimal):
+        return {"d": format(value, "f")}
+    return value
+
+
+def _unnum(value: Any) -> Any:
+    if isinstance(value, dict):
+        return Decimal(value["d"])
+    return value
+
+
+def _source(source: Any) -> list[Any]:
+    return [source.line, source.page, source.table, source.row, source.col]
+
+
+def make_record(report: Report, findings: list[Finding], sha256: str | None) -> dict[str, Any]:
+    """The plain JSON form of a checked report (see the module docstring)."""
+    parsed = report.parsed
+    cells = []
+    for path, cell in report.cells.items():
+        v = cell.value
+        cells.append([list(path), v.raw, _num(v.number), v.blank, v.signed, v.unit, *_source(cell.source)])
+    texts: dict[str, str] = {}
+    headings: list[list[Any]] = []
+    tables: dict[str, list[Any]] = {}
+    conflicts: list[list[str]] = []
+    if parsed is not None:
+        for section, tok in parsed.texts:
+            if section in TEXT_SECTIONS:
+                texts[section] = (texts.get(section, "") + "\n" + tok.text).strip()
+        headings = [[key, tok.text, tok.source.line, tok.source.page] for key, tok in parsed.sections]
+        tables = {key: _source(source) for key, source in parsed.tables.items()}
+        conflicts = sorted(list(p) for p in parsed.conflicts)
+    record = {
+        "sha256": sha256,
+        "path": report.path,
+        "format": report.format,
+        "edition": report.edition,
+        "year": report.year,
+        "agency": report.agency,
+        "title": report.title,
+        "sections": list(report.sections),
+        "readable": report.readable,
+        "headings": headings,
+        "tables_found": tables,
+        "conflicts": conflicts,
+        "cells": cells,
+        "texts": texts,
+        "findings": [f.json() for f in findings],
+    }
+    return normalise(record)
+
+
+def normalise(record: dict[str, Any]) -> dict[str, Any]:
+    """The record exactly as it will read back from JSON (tuples → lists, Decimal expected → float)."""
+    return json.loads(json.dumps(record, ensure_ascii=False, default=_default))
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    return str(value)
+
+
+def failure_record(path: str, fmt: str, message: str, sha256: str | None, rule: str = "P001") -> dict[str, Any]:
+    """The record of a file that could not be checked at all: timeout, crash of its worker, internal error."""
+    finding = {
+        "rule": rule,
+        "severity": "error",
+        "message": message,
+        "location": {
+            "section": None,
+            "table": None,
+            "row": None,
+            "column": None,
+            "line": None,
+            "page": None,
+            "cell": None,
+        },
+    }
+    return normalise(
+        {
+            "sha256": sha256,
+            "path": path,
+            "format": fmt,
+            "edition": "unknown",
+            "year": None,
+            "agency": None,
+            "title": None,
+            "sections": [],
+            "readable": False,
+            "headings": [],
+            "tables_found": {},
+            "conflicts": [],
+            "cells": [],
+            "texts": {},
+            "findings": [finding],
+            "transient": True,  # not stored: a timeout or a crash is tried again on the next run
+        }
+    )
+
+
+def numbers(record: dict[str, Any]) -> dict[str, Any]:
+    """``"applications.carried_over.research" -> number`` for every numeric or blank cell (blank → None);
+    cells holding text are left out. Decimals are {"d": …} as in the record."""
+    out: dict[str, Any] = {}
+    for path, _raw, number, blank, *_rest in record["cells"]:
+        if number is not None or blank:
+            out[".".join(path)] = None if blank else number
+    return out
+
+
+def cell_source(record: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
+    """``{"line", "page", "cell"}`` of a cell of the record (all None when unknown)."""
+    from ..model import Source
+
+    for cell_path, *_values, line, page, table, row, col in record["cells"]:
+        if tuple(cell_path) == path:
+            source = Source(line, page, table, row, col)
+            return {"line": source.line, "page": source.page, "cell": source.cell}
+    return {"line": None, "page": None, "cell": None}
+
+
+def report_from_record(record: dict[str, Any]) -> Report:
+    """A Report (no document) rebuilt from a record: enough for the contract's report object, the CSV of
+    tables and the per-report findings page."""
+    from ..extract import Report
+    from ..interpret import CellRead, Parsed
+    from ..lexer import Tok
+    from ..model import Source
+    from ..values import Value
+
+    cells = {}
+    for path, raw, number, blank, signed, unit, *source in record["cells"]:
+        key = tuple(path)
+        value = Value(raw, _unnum(number), unit=unit, signed=signed, blank=blank)
+        cells[key] = CellRead(key, value, Source(*source))
+    parsed = Parsed()
+    parsed.sections = [(key, Tok("SECTION", text, Source(line, page))) for key, text, line, page in record["headings"]]
+    parsed.tables = {key: Source(*source) for key, source in record["tables_found"].items()}
+    parsed.conflicts = {tuple(p) for p in record["conflicts"]}
+    parsed.cells = cells
+    report = Report(
+        path=record["path"],
+        format=record["format"],
+        edition=record["edition"],
+        year=record["year"],
+        agency=record["agency"],
+        title=record["title"],
+        sections=list(record["sections"]),
+        cells=cells,
+        parsed=parsed,
+        readable=record["readable"],
+    )
+    return report
+
+
+def findings_from_record(record: dict[str, Any]) -> list[Finding]:
+    from ..findings import Finding
+
+    return [
+        Finding(
+            rule=f["rule"],
+            severity=f["severity"],
+            message=f["message"],
+            location=dict(f.get("location") or {}),
+            expected=f.get("expected"),
+            actual=f.get("actual"),
+            related=list(f.get("related") or []),
+        )
+        for f in record["findings"]
+    ]
+
+
+# -- the store -------------------------------------------------------------------------------------------------
+
+
+class Store:
+    """The SQLite file. Only the batch's main process opens it; workers never touch it."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(self.path), timeout=30.0)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(_SCHEMA)
+        self.db.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)",
+            (str(SCHEMA_VERSION),),
+        )
+        self.db.commit()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # results
+
+    def get_results(self, hashes: Iterable[str], version: str, ruleset: str) -> dict[str, dict[str, Any]]:
+        """Stored records by content hash, for the given version and rule set."""
+        out: dict[str, dict[str, Any]] = {}
+        wanted = sorted({h for h in hashes if h})
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT sha256, record FROM results WHERE version = ? AND ruleset = ? AND sha256 IN ({marks})",
+                (version, ruleset, *chunk),
+            )
+            for sha, text in rows:
+                out[sha] = json.loads(text)
+        return out
+
+    def put_result(self, record: dict[str, Any], version: str, ruleset: str) -> None:
+        """Keep a finished result (committed at once). Timeouts and crashes are not kept: they are retried."""
+        sha = record.get("sha256")
+        if not sha or record.get("transient"):
+            return
+        now = time.time()
+        self.db.execute(
+            "INSERT OR REPLACE INTO results (sha256, version, ruleset, path, record, checked_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (sha, version, ruleset, record["path"], json.dumps(record, ensure_ascii=False), now),
+        )
+        if record.get("readable") and record.get("year") is not None and record.get("cells"):
+            self.db.execute(
+                "INSERT OR REPLACE INTO extracted (sha256, path, agency, year, edition, numbers, texts, updated)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    sha,
+                    record["path"],
+                    record.get("agency"),
+                    record["year"],
+                    record["edition"],
+                    json.dumps(numbers(record), ensure_ascii=False),
+                    json.dumps(record.get("texts") or {}, ensure_ascii=False),
+                    now,
+                ),
+            )
+        self.db.commit()
+
+    def count_results(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM results").fetchone()[0])
+
+    # past years
+
+    def extracted(self, years: Iterable[int]) -> Iterator[dict[str, Any]]:
+        """Stored extractions of the given years, most recently updated first."""
+        wanted = sorted(set(years))
+        if not wanted:
+            return
+        marks = ",".join("?" * len(wanted))
+        rows = self.db.execute(
+            "SELECT sha256, path, agency, year, edition, numbers, texts FROM extracted"
+            f" WHERE year IN ({marks}) ORDER BY updated DESC, sha256",
+            wanted,
+        )
+        for sha, path, agency, year, edition, nums, texts in rows:
+            yield {
+                "sha256": sha,
+                "path": path,
+                "agency": agency,
+                "year": year,
+                "edition": edition,
+                "numbers": json.loads(nums),
+                "texts": json.loads(texts),
+            }
+
+    # runs
+
+    def start_run(self, out: str, files: int, cached: int) -> int:
+        cur = self.db.execute(
+            "INSERT INTO runs (started, out, files, cached, checked, status) VALUES (?, ?, ?, ?, 0, 'running')",
+            (time.time(), out, files, cached),
+        )
+        self.db.commit()
+        return int(cur.lastrowid or 0)
+
+    def progress_run(self, run: int, checked: int) -> None:
+        self.db.execute("UPDATE runs SET checked = ? WHERE id = ?", (checked, run))
+
+    def finish_run(self, run: int, checked: int, status: str) -> None:
+        self.db.execute(
+            "UPDATE runs SET finished = ?, checked = ?, status = ? WHERE id = ?", (time.time(), checked, status, run)
+        )
+        self.db.commit()
+
+    def runs(self) -> list[dict[str, Any]]:
+        cur = self.db.execute("SELECT id, files, cached, checked, status FROM runs ORDER BY id")
+        return [dict(zip(("id", "files", "cached", "checked", "status"), row, strict=True)) for row in cur]
