@@ -110,3 +110,18 @@ def test_every_corpus_file_gets_an_answer():
     result = run("check", *map(str, files), "--format", "json", "--fail-on", "never")
     assert result.exit_code == 0, result.output[-500:]
     assert len(json.loads(result.output)["reports"]) == len(files)
+
+
+def test_cell_read_twice_with_different_values_is_one_finding_and_skips_its_identities(tmp_path: Path):
+    from checker.writers import ReportData, render, zero_values
+
+    text = render(ReportData("2021", 2022, "青河县人民政府", zero_values("2021")), "md").decode("utf-8")
+    lines = text.splitlines()
+    i = next(k for k, line in enumerate(lines) if "本年新收政府信息公开申请数量" in line and line.startswith("|"))
+    lines.insert(i + 1, lines[i].replace("| 0 |", "| 5 |", 1))  # the same row again, 自然人 now 5
+    path = tmp_path / "twice.md"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    findings = json.loads(run("check", str(path), "--format", "json").output)["reports"][0]["findings"]
+    conflicts = [f for f in findings if f["rule"] == "S202" and "两个不同的值" in f["message"]]
+    assert [(f["location"]["row"], f["location"]["column"]) for f in conflicts] == [("received_new", "natural_person")]
+    assert not [f for f in findings if f["rule"].startswith("A")]  # the identities reading it are skipped
