@@ -321,63 +321,27 @@ class GridCell:
 
 def applications_grid(group: dict[str, Any]) -> list[list[GridCell]]:
     """表三 in the template's layout (labels and nesting from the template), with the summed values."""
-    from ..writers import template as t
-
-    edition = group["edition"]
-    applicants, legal_persons = t.app_headers(edition)
-    columns = dict(t.app_columns(edition))
-    rows: list[list[GridCell]] = [
-        [GridCell(t.app_note(edition), "head", 3, 3), GridCell(applicants, "head", 1, 7)],
-        [
-            GridCell(columns["natural_person"], "head", 2),
-            GridCell(legal_persons, "head", 1, 5),
-            GridCell(columns["total"], "head", 2),
-        ],
-        [GridCell(columns[c], "head") for c in layout.APPLICANT_COLUMNS[1:]],
-    ]
-    app_rows = t.app_rows(edition)
-    top_span = sum(1 for r in app_rows if r.top)
-    group_spans: dict[str, int] = {}
-    for r in app_rows:
-        if r.group:
-            group_spans[r.group] = group_spans.get(r.group, 0) + 1
-    previous_top = previous_group = None
-    for r in app_rows:
-        cells: list[GridCell] = []
-        if r.top is None:
-            cells.append(GridCell(r.leaf, "head", 1, 3))
-        else:
-            if r.top != previous_top:
-                cells.append(GridCell(r.top, "head", top_span))
-            if r.group is None:
-                cells.append(GridCell(r.leaf, "head", 1, 2))
-            else:
-                if r.group != previous_group:
-                    cells.append(GridCell(r.group, "head", group_spans[r.group]))
-                cells.append(GridCell(r.leaf, "head"))
-        previous_top, previous_group = r.top, r.group
-        for col in layout.APP_COLUMNS:
-            cells.append(_value_cell(group, "applications", r.key, col))
-        rows.append(cells)
-    return rows
+    return _grid(group, "applications")
 
 
 def review_grid(group: dict[str, Any]) -> list[list[GridCell]]:
+    return _grid(group, "review")
+
+
+def _grid(group: dict[str, Any], table: str) -> list[list[GridCell]]:
     from ..writers import template as t
 
-    labels = t.review_labels(group["edition"])
-    width = len(layout.REVIEW_COLUMNS)
-    results = [labels[c] for c in layout.REVIEW_COLUMNS]
-    return [
-        [GridCell(labels["review"], "head", 1, width), GridCell(labels["litigation"], "head", 1, 2 * width)],
-        [
-            *(GridCell(label, "head", 2) for label in results),
-            GridCell(labels["litigation_direct"], "head", 1, width),
-            GridCell(labels["litigation_after_review"], "head", 1, width),
-        ],
-        [GridCell(label, "head") for label in results * 2],
-        [_value_cell(group, "review", g, c) for g in layout.REVIEW_ROWS for c in layout.REVIEW_COLUMNS],
-    ]
+    rows: list[list[GridCell]] = []
+    for slots in t.grid(table, group["edition"]):
+        cells: list[GridCell] = []
+        for slot in slots:
+            if slot.kind == "value" and slot.path:
+                _, row, col = slot.path
+                cells.append(_value_cell(group, table, row, col))
+            else:
+                cells.append(GridCell(slot.text, "head", slot.rowspan, slot.colspan))
+        rows.append(cells)
+    return rows
 
 
 def _value_cell(group: dict[str, Any], table: str, row: str, col: str) -> GridCell:

@@ -15,16 +15,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__, layout
 from ..findings import SEVERITY_ORDER
+from ..templating import environment
 from . import RuleInfo, display_path, plain, show, sort_findings
 
 if TYPE_CHECKING:
-    import jinja2
-
     from ..extract import Report
     from ..findings import Finding
     from . import Results
@@ -68,22 +66,6 @@ def render_report(report: Report, findings: list[Finding], rules: Mapping[str, R
     """The part of the page for one report (an HTML fragment; the page's CSS is ``templates/_findings.css``)."""
     template = environment().get_template("_report.html.j2")
     return str(template.module.report(report_view(report, findings, rules, index)))  # type: ignore[attr-defined]
-
-
-@cache
-def environment() -> jinja2.Environment:
-    import jinja2
-
-    from ..resources import data_dir
-
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(data_dir("templates")),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-    )
 
 
 def _page_title(views: list[ReportView]) -> str:
@@ -512,7 +494,7 @@ def _tables(report: Report, edition: str, prefix: str) -> list[Table]:
     present |= {path[0] for path in report.cells}
     conflicts = report.parsed.conflicts if report.parsed else set()
     out = []
-    for key, build in (("active", _active), ("applications", _applications), ("review", _review)):
+    for key in ("active", "applications", "review"):
         section = TABLE_SECTIONS[key]
         table = Table(
             key=key,
@@ -523,13 +505,9 @@ def _tables(report: Report, edition: str, prefix: str) -> list[Table]:
             wide=key == "review",
         )
         if table.present:
-            table.rows = build(report, edition, prefix, conflicts)
+            table.rows = _rows(report, edition, key, prefix, conflicts)
         out.append(table)
     return out
-
-
-def _head(text: str, rowspan: int = 1, colspan: int = 1, anchor: str | None = None) -> Cell:
-    return Cell(text, "head", rowspan, colspan, anchor=anchor)
 
 
 def _value(report: Report, path: tuple[str, ...], prefix: str, conflicts: set, title: str, colspan: int = 1) -> Cell:
@@ -550,91 +528,24 @@ def _value(report: Report, path: tuple[str, ...], prefix: str, conflicts: set, t
     return Cell(text, "value", colspan=colspan, anchor=anchor, state=state, title=title)
 
 
-def _active(report: Report, edition: str, prefix: str, conflicts: set) -> list[list[Cell]]:
+def _rows(report: Report, edition: str, table: str, prefix: str, conflicts: set) -> list[list[Cell]]:
+    """The table's grid in the template's layout: block captions and row labels carry the anchors that findings
+    link to, value cells show what was read from the document."""
     from ..writers import template as t
 
-    width = t.active_width(edition)
     rows: list[list[Cell]] = []
-    for block in t.active_blocks(edition):
-        spans = [1] * (len(block.columns) - 1) + [width - len(block.columns)]
-        rows.append([_head(block.caption, colspan=width, anchor=_anchor(prefix, "b", block.key))])
-        header = [_head(label, colspan=span) for (_, label), span in zip(block.columns, spans, strict=True)]
-        rows.append([_head(t.info_header(edition)), *header])
-        for row, row_label in block.rows:
-            cells = [_head(row_label, anchor=_row_anchor("active", block.key, row, prefix))]
-            for (col, col_label), span in zip(block.columns, spans, strict=True):
-                title = f"{block.caption} {row_label} × {col_label}"
-                cells.append(_value(report, ("active", block.key, row, col), prefix, conflicts, title, span))
-            rows.append(cells)
-    return rows
-
-
-def _applications(report: Report, edition: str, prefix: str, conflicts: set) -> list[list[Cell]]:
-    from ..writers import template as t
-
-    applicants, legal_persons = t.app_headers(edition)
-    columns = dict(t.app_columns(edition))
-    rows: list[list[Cell]] = [
-        [_head(t.app_note(edition), rowspan=3, colspan=3), _head(applicants, colspan=7)],
-        [
-            _head(columns["natural_person"], rowspan=2),
-            _head(legal_persons, colspan=5),
-            _head(columns["total"], rowspan=2),
-        ],
-        [_head(columns[c]) for c in layout.APPLICANT_COLUMNS[1:]],
-    ]
-    app_rows = t.app_rows(edition)
-    top_span = sum(1 for r in app_rows if r.top)
-    group_spans: dict[str, int] = {}
-    for r in app_rows:
-        if r.group:
-            group_spans[r.group] = group_spans.get(r.group, 0) + 1
-    previous_top = previous_group = None
-    for r in app_rows:
+    for slots in t.grid(table, edition):
         cells: list[Cell] = []
-        anchor = _row_anchor("applications", None, r.key, prefix)
-        if r.top is None:
-            cells.append(_head(r.leaf, colspan=3, anchor=anchor))
-        else:
-            if r.top != previous_top:
-                cells.append(_head(r.top, rowspan=top_span))
-            if r.group is None:
-                cells.append(_head(r.leaf, colspan=2, anchor=anchor))
-            else:
-                if r.group != previous_group:
-                    cells.append(_head(r.group, rowspan=group_spans[r.group]))
-                cells.append(_head(r.leaf, anchor=anchor))
-        previous_top, previous_group = r.top, r.group
-        for col in layout.APP_COLUMNS:
-            title = f"{r.leaf} × {columns[col]}"
-            cells.append(_value(report, ("applications", r.key, col), prefix, conflicts, title))
+        for slot in slots:
+            if slot.kind == "value" and slot.path:
+                cells.append(_value(report, slot.path, prefix, conflicts, slot.title, slot.colspan))
+                continue
+            anchor = None
+            if slot.kind == "label" and slot.path:  # (table, [block,] row)
+                block = slot.path[1] if len(slot.path) > 2 else None
+                anchor = _row_anchor(slot.path[0], block, slot.path[-1], prefix)
+            elif slot.path:  # a 表二 block caption
+                anchor = _anchor(prefix, "b", slot.path[-1])
+            cells.append(Cell(slot.text, "head", slot.rowspan, slot.colspan, anchor=anchor))
         rows.append(cells)
     return rows
-
-
-def _review(report: Report, edition: str, prefix: str, conflicts: set) -> list[list[Cell]]:
-    from ..writers import template as t
-
-    labels = t.review_labels(edition)
-    width = len(layout.REVIEW_COLUMNS)
-    results = [labels[c] for c in layout.REVIEW_COLUMNS]
-    groups = {
-        "review": labels["review"],
-        "litigation_direct": f"{labels['litigation']}（{labels['litigation_direct']}）",
-        "litigation_after_review": f"{labels['litigation']}（{labels['litigation_after_review']}）",
-    }
-    values = [
-        _value(report, ("review", g, c), prefix, conflicts, f"{groups[g]} × {labels[c]}")
-        for g in layout.REVIEW_ROWS
-        for c in layout.REVIEW_COLUMNS
-    ]
-    return [
-        [_head(labels["review"], colspan=width), _head(labels["litigation"], colspan=2 * width)],
-        [
-            *(_head(label, rowspan=2) for label in results),
-            _head(labels["litigation_direct"], colspan=width),
-            _head(labels["litigation_after_review"], colspan=width),
-        ],
-        [_head(label) for label in results * 2],
-        values,
-    ]

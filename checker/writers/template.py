@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from typing import Literal
 
 from .. import layout
 from .data import CellPath, ReportData, Value
@@ -151,6 +152,123 @@ def review_labels(edition: str) -> dict[str, str]:
     for col in layout.REVIEW_COLUMNS:
         out[col] = label(("REVIEW_COL", "TOTAL"), col, edition)
     return out
+
+
+# -- the tables as grids -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One cell of a table's grid as the template lays it out, merged cells included; each writer maps it to its
+    own cell type.
+
+    ``kind`` is "head" for a header, caption or group label, "label" for a number row's own label and "value" for
+    a number cell. ``path`` is the number cell's path for a value, the row's (table, [block,] row) for a label and
+    the block's (table, block) for a 表二 block caption; None for other heads. ``title`` names a value cell in the
+    template's words (row × column).
+    """
+
+    kind: Literal["head", "label", "value"]
+    text: str = ""
+    rowspan: int = 1
+    colspan: int = 1
+    path: CellPath | None = None
+    title: str = ""
+
+
+Grid = list[list[Slot]]
+
+
+def grid(table: str, edition: str) -> Grid:
+    """The grid of "active" (表二), "applications" (表三) or "review" (表四)."""
+    return {"active": active_grid, "applications": applications_grid, "review": review_grid}[table](edition)
+
+
+def active_grid(edition: str) -> Grid:
+    """表二: per block a caption row over the whole width, a header row and its number rows; the last value
+    column of a block spans what its narrower blocks leave over."""
+    width = active_width(edition)
+    rows: Grid = []
+    for block in active_blocks(edition):
+        spans = [1] * (len(block.columns) - 1) + [width - len(block.columns)]
+        rows.append([Slot("head", block.caption, colspan=width, path=("active", block.key))])
+        header = [Slot("head", text, colspan=span) for (_, text), span in zip(block.columns, spans, strict=True)]
+        rows.append([Slot("head", info_header(edition)), *header])
+        for row, row_label in block.rows:
+            cells = [Slot("label", row_label, path=("active", block.key, row))]
+            for (col, col_label), span in zip(block.columns, spans, strict=True):
+                path = ("active", block.key, row, col)
+                cells.append(Slot("value", colspan=span, path=path, title=f"{block.caption} {row_label} × {col_label}"))
+            rows.append(cells)
+    return rows
+
+
+def applications_grid(edition: str) -> Grid:
+    """表三: the 3×3 note, 申请人情况, 自然人 and 总计 over two rows, 法人或其他组织 over five columns; then the
+    number rows, 三、本年度办理结果 spanning the outcome rows and （三）/（四）/（五）/（六） their reasons."""
+    applicants, legal_persons = app_headers(edition)
+    columns = dict(app_columns(edition))
+    rows: Grid = [
+        [Slot("head", app_note(edition), rowspan=3, colspan=3), Slot("head", applicants, colspan=7)],
+        [
+            Slot("head", columns["natural_person"], rowspan=2),
+            Slot("head", legal_persons, colspan=5),
+            Slot("head", columns["total"], rowspan=2),
+        ],
+        [Slot("head", columns[c]) for c in layout.APPLICANT_COLUMNS[1:]],
+    ]
+    number_rows = app_rows(edition)
+    top_span = sum(1 for r in number_rows if r.top)
+    group_spans: dict[str, int] = {}
+    for r in number_rows:
+        if r.group:
+            group_spans[r.group] = group_spans.get(r.group, 0) + 1
+    previous_top = previous_group = None
+    for r in number_rows:
+        cells: list[Slot] = []
+        row_path = ("applications", r.key)
+        if r.top is None:
+            cells.append(Slot("label", r.leaf, colspan=3, path=row_path))
+        else:
+            if r.top != previous_top:
+                cells.append(Slot("head", r.top, rowspan=top_span))
+            if r.group is None:
+                cells.append(Slot("label", r.leaf, colspan=2, path=row_path))
+            else:
+                if r.group != previous_group:
+                    cells.append(Slot("head", r.group, rowspan=group_spans[r.group]))
+                cells.append(Slot("label", r.leaf, path=row_path))
+        previous_top, previous_group = r.top, r.group
+        for col in layout.APP_COLUMNS:
+            cells.append(Slot("value", path=("applications", r.key, col), title=f"{r.leaf} × {columns[col]}"))
+        rows.append(cells)
+    return rows
+
+
+def review_grid(edition: str) -> Grid:
+    """表四: 行政复议 and 行政诉讼 over three header rows, then one row of its 15 numbers."""
+    labels = review_labels(edition)
+    width = len(layout.REVIEW_COLUMNS)
+    results = [labels[c] for c in layout.REVIEW_COLUMNS]
+    groups = {
+        "review": labels["review"],
+        "litigation_direct": f"{labels['litigation']}（{labels['litigation_direct']}）",
+        "litigation_after_review": f"{labels['litigation']}（{labels['litigation_after_review']}）",
+    }
+    return [
+        [Slot("head", labels["review"], colspan=width), Slot("head", labels["litigation"], colspan=2 * width)],
+        [
+            *(Slot("head", text, rowspan=2) for text in results),
+            Slot("head", labels["litigation_direct"], colspan=width),
+            Slot("head", labels["litigation_after_review"], colspan=width),
+        ],
+        [Slot("head", text) for text in results * 2],
+        [
+            Slot("value", path=("review", g, c), title=f"{groups[g]} × {labels[c]}")
+            for g in layout.REVIEW_ROWS
+            for c in layout.REVIEW_COLUMNS
+        ],
+    ]
 
 
 # -- values -------------------------------------------------------------------------------------------------
