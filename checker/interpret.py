@@ -241,6 +241,21 @@ class Interpreter:
             nxt = parsed_rows[i + 1][0].key if i + 1 < len(parsed_rows) else None
             if key == "results.other" and not values and nxt and nxt.startswith("results.other."):
                 continue  # 2021: （六）其他处理 is the caption of its three sub-rows
+            if key == "results.other" and values and self.edition == "2021":
+                # The 2019 trial layout's single （六） row inside a 2021 table: read it (never drop values) and
+                # say what the 2021 edition wants instead of listing its three sub-rows as missing.
+                self._problem(
+                    "E102",
+                    "表三“（六）其他处理”只有一行，这是2019年试行版的写法；2021年版应分为“1.申请人无正当理由逾期不补正…”"
+                    "“2.申请人逾期未按收费通知要求缴纳费用…”“3.其他”三行",
+                    label.source,
+                    table="applications",
+                    row=key,
+                )
+                seen.update(layout.OUTCOME_ROWS["2021"][-3:])
+                readings[key] = self._candidates(values, len(columns), "row_total", label)
+                labels[key] = label
+                continue
             if key not in expected_rows:
                 self._problem(
                     "S202",

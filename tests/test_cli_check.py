@@ -125,3 +125,19 @@ def test_cell_read_twice_with_different_values_is_one_finding_and_skips_its_iden
     conflicts = [f for f in findings if f["rule"] == "S202" and "两个不同的值" in f["message"]]
     assert [(f["location"]["row"], f["location"]["column"]) for f in conflicts] == [("received_new", "natural_person")]
     assert not [f for f in findings if f["rule"].startswith("A")]  # the identities reading it are skipped
+
+
+def test_single_2019_other_row_in_a_2021_table_is_read_and_named(tmp_path: Path):
+    from checker.writers import ReportData, render, zero_values
+
+    text = render(ReportData("2021", 2022, "青河县人民政府", zero_values("2021")), "md").decode("utf-8")
+    lines = [
+        "| （六）其他处理 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |" if "（六）其他处理" in line else line
+        for line in text.splitlines()
+        if "（六）" in line or ("行政机关不再处理" not in line and "| 3.其他 |" not in line)
+    ]
+    path = tmp_path / "six.md"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    report = json.loads(run("check", str(path), "--format", "json", "--with-tables").output)["reports"][0]
+    assert [f["rule"] for f in report["findings"] if f["severity"] == "error"] == ["E102"]
+    assert report["tables"]["applications"]["results.other"]["total"] == 0
