@@ -61,7 +61,7 @@ class Rule:
 # -- loading -------------------------------------------------------------------------------------------------
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """Remembers the line of each mapping so that errors can point at it."""
 
 
