@@ -42,10 +42,25 @@ def parse(tokens: list[Tok]) -> tuple[Tree, list[Tok]]:
     from lark.exceptions import UnexpectedToken
 
     skipped: list[Tok] = []
+    fed: list[int] = []  # indices of the tokens the parser took
+    can_end = 0  # how many of them were taken when the document could last have ended
     interactive = parser().parse_interactive([])  # type: ignore[arg-type]
+    states = interactive.parser_state.parse_conf.states
     for i, tok in enumerate(tokens):
         try:
             interactive.feed_token(Token(tok.kind, str(i)))
         except UnexpectedToken:
             skipped.append(tok)
-    return interactive.feed_eof(), skipped
+            continue
+        fed.append(i)
+        if "$END" in states[interactive.parser_state.position]:
+            can_end = len(fed)
+    try:
+        return interactive.feed_eof(), skipped
+    except UnexpectedToken:
+        # The document stops inside a construct (a truncated file): end it where it last could end, and set
+        # the tokens after that point aside. Rare, so the prefix is simply parsed again.
+        replay = parser().parse_interactive([])  # type: ignore[arg-type]
+        for i in fed[:can_end]:
+            replay.feed_token(Token(tokens[i].kind, str(i)))
+        return replay.feed_eof(), skipped + [tokens[i] for i in fed[can_end:]]

@@ -208,15 +208,16 @@ class Interpreter:
         transcription that wraps every row in its own table) is one table: it is finished in ``run``."""
         head = [self.tok(t) for c in tree.children if c.data == "app_head" for t in c.children]
         rows = [c for c in tree.children if c.data == "app_row"]
-        first = head[0] if head else self.tok(rows[0].children[-1] if rows else tree.children[0])
+        first = head[0] if head else self.tok(rows[0].children[-1]) if rows else self.tok(tree.children[0].children[0])
         if self._start_table("applications", first.source):
             self._app_first = first
             self._app_section = self.section
         self._app_head += head
         for row in rows:
             toks = [self.tok(t) for t in row.children]
-            label_index = next(i for i, t in enumerate(toks) if t.kind == "APP_ROW")
-            self._app_rows.append((toks[label_index], toks[label_index + 1 :]))
+            label_index = next((i for i, t in enumerate(toks) if t.kind == "APP_ROW"), None)
+            if label_index is not None:
+                self._app_rows.append((toks[label_index], toks[label_index + 1 :]))
 
     def _finish_app_table(self) -> None:
         if self._app_first is None:

@@ -268,3 +268,20 @@ def test_module_entry_point_in_a_subprocess(tmp_path: Path) -> None:
     assert doc["summary"]["files"] == len(paths) + 1
     assert doc["summary"]["unreadable"] == len(paths)
     assert report_for(doc, good)["edition"] == "2021"
+
+
+def test_a_report_cut_off_anywhere_never_raises(tmp_path):
+    """A truncated file can stop inside any construct of the grammar (e.g. after a group label such as
+    （三）不予公开 whose rows never come); extraction ends the document where it last could end."""
+    from checker.extract import extract_path
+
+    source = Path(__file__).resolve().parent.parent / "examples" / "2022-qinghe-county.md"
+    lines = source.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "cut.md"
+    for end in range(1, len(lines) + 1):
+        cut = lines[:end]
+        if cut[-1].startswith("| （三）不予公开"):
+            cut[-1] = "| （三）不予公开 |"  # the group label alone, its rows lost
+        path.write_text("\n".join(cut), encoding="utf-8")
+        report = extract_path(str(path))
+        assert report.readable
