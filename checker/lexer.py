@@ -54,12 +54,41 @@ class Lexer:
         self.in_zone = False
 
     def run(self, doc: Document) -> list[Tok]:
-        for block in doc.blocks:
+        for block in self._join_broken_labels(doc.blocks):
             if block.is_table:
                 self._table(block)
             else:
                 self._text_block(block)
         return self.tokens
+
+    def _join_broken_labels(self, blocks: list[Block]) -> list[Block]:
+        """Text pasted from a table breaks a label over lines ("本年新" / "制作数量", "商业" / "企业"): two or
+        three consecutive short lines that are no label alone but are one together become one line."""
+        out: list[Block] = []
+        i = 0
+        while i < len(blocks):
+            block = blocks[i]
+            joined = None
+            if self._short_fragment(block) and self.vocab.match(block.text) is None:
+                for n in (2, 3):
+                    parts = blocks[i : i + n]
+                    if len(parts) == n and all(self._short_fragment(b) for b in parts[1:]):
+                        text = "".join(b.text.strip() for b in parts)
+                        if self.vocab.match(text) is not None:
+                            joined = Block(block.kind, text, block.source)
+                            i += n
+                            break
+            if joined is None:
+                out.append(block)
+                i += 1
+            else:
+                out.append(joined)
+        return out
+
+    @staticmethod
+    def _short_fragment(block: Block) -> bool:
+        text = block.text.strip()
+        return not block.is_table and 0 < len(text) <= 12 and not is_value_text(text)
 
     # -- tables -----------------------------------------------------------------------------------------
 
@@ -202,7 +231,7 @@ class Lexer:
     def _scan_zone(self, text: str, source: Source, cell: bool) -> bool:
         """Emit the labels and numbers found in a piece of a table zone. False when nothing was recognised."""
         norm = running_text(text)
-        found = self.vocab.scan(norm)
+        found = _whole_words(self.vocab.scan(norm), norm)
         if cell and not found:
             return False  # a cell with no label in it is one unknown label, numbers and all
         pos = 0
@@ -269,6 +298,21 @@ class Lexer:
         tok = Tok(kind, text, source, **kw)
         self.tokens.append(tok)
         return tok
+
+
+def _whole_words(found: list, norm: str) -> list:
+    """Drop a label that is only the start of a longer word ("其他" in "其他主动公开文件"): in a table a label
+    is followed by a value, another label, punctuation or the end."""
+    starts = {start for start, _, _ in found}
+    kept = []
+    for start, end, match in found:
+        if end < len(norm) and end not in starts and _CJK.match(norm[end]):
+            continue
+        kept.append((start, end, match))
+    return kept
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def tokenize(doc: Document) -> list[Tok]:
