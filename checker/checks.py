@@ -19,20 +19,19 @@ CheckFn = Callable[["Report", "Rule", dict[str, Any]], Iterable[Finding]]
 CHECKS: dict[str, CheckFn] = {}
 
 SECTION_ORDER = ("一", "二", "三", "四", "五", "六")
-SECTION_TITLES = {
-    "一": "一、总体情况",
-    "二": "二、主动公开政府信息情况",
-    "三": "三、收到和处理政府信息公开申请情况",
-    "四": "四、政府信息公开行政复议、行政诉讼情况",
-    "五": "五、存在的主要问题及改进情况",
-    "六": "六、其他需要报告的事项",
-}
-TABLE_SECTION = {"active": "二", "applications": "三", "review": "四"}
+TABLE_SECTION = layout.TABLE_SECTION
 TABLE_NAMES = {
     "active": "主动公开政府信息情况表",
     "applications": "收到和处理政府信息公开申请情况表",
     "review": "行政复议、行政诉讼情况表",
 }
+
+
+def section_title(key: str) -> str:
+    """The template's heading of a section (grammars/labels.yaml), e.g. 五 → 五、存在的主要问题及改进情况."""
+    from .labels import vocabulary
+
+    return next(t.label for t in vocabulary().sections if t.key == key)
 
 
 def check(name: str) -> Callable[[CheckFn], CheckFn]:
@@ -73,7 +72,7 @@ def sections_present(report: Report, rule: Rule, params: dict[str, Any]) -> Iter
         if key in report.sections:
             continue
         hint = "（该部分的表格在文中，标题可能丢失或写法不同）" if key in tables_in else ""
-        yield finding(rule, {"section": key, "title": SECTION_TITLES[key], "hint": hint}, section=key)
+        yield finding(rule, {"section": key, "title": section_title(key), "hint": hint}, section=key)
 
 
 @check("sections_order")
@@ -88,7 +87,7 @@ def sections_order(report: Report, rule: Rule, params: dict[str, Any]) -> Iterab
 def section_wording(report: Report, rule: Rule, params: dict[str, Any]) -> Iterable[Finding]:
     for key, tok in report.parsed.sections if report.parsed else ():
         if tok.match is not None and not tok.match.exact:
-            fields = {"text": " ".join(tok.text.split())[:40], "title": SECTION_TITLES[key]}
+            fields = {"text": " ".join(tok.text.split())[:40], "title": section_title(key)}
             yield finding(rule, fields, section=key, **_source_loc(tok.source))
 
 
@@ -104,13 +103,9 @@ def tables_present(report: Report, rule: Rule, params: dict[str, Any]) -> Iterab
 
 
 def _cell_loc(path: tuple[str, ...], source: Any) -> dict[str, Any]:
-    loc: dict[str, Any] = {"section": TABLE_SECTION.get(path[0]), "table": path[0]}
-    if path[0] == "active":
-        loc.update(block=path[1], row=path[2], column=path[3])
-    else:
-        loc.update(row=path[1], column=path[2])
-    loc.update(_source_loc(source))
-    return loc
+    from .findings import cell_location
+
+    return cell_location(path, source)
 
 
 def _cell_name(path: tuple[str, ...], edition: str | None = None) -> str:

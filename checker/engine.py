@@ -19,7 +19,7 @@ import yaml
 from . import layout
 from .expr import ExprError, Linear, compile_expr, holds
 from .extract import Report
-from .findings import SEVERITY_ORDER, Finding, from_problem
+from .findings import SEVERITY_ORDER, Finding, cell_location, from_problem
 from .resources import data_dir
 
 REQUIRED = ("id", "name", "title", "severity", "check", "message", "basis")
@@ -322,19 +322,7 @@ def _label(rule: Rule, item: str) -> str:
 
 def _location(report: Report, path: tuple[str, ...]) -> dict[str, Any]:
     cell = report.cells.get(path)
-    section = {"active": "二", "applications": "三", "review": "四"}.get(path[0])
-    loc: dict[str, Any] = {"section": section, "table": path[0]}
-    if path[0] == "active":
-        loc.update(block=path[1], row=path[2], column=path[3])
-    else:
-        loc.update(row=path[1], column=path[2])
-    source = cell.source if cell else None
-    loc.update(
-        line=source.line if source else None,
-        page=source.page if source else None,
-        cell=source.cell if source else None,
-    )
-    return loc
+    return cell_location(path, cell.source if cell else None)
 
 
 # -- localisation --------------------------------------------------------------------------------------------

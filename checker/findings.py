@@ -46,6 +46,24 @@ class Finding:
         return out
 
 
+def cell_location(path: tuple[str, ...], source: Any = None) -> dict[str, Any]:
+    """The canonical location of a cell path (("applications", row, column), ("active", block, row, column) …),
+    with where the document has it when the cell was read (``source``: a model.Source or None)."""
+    from .layout import TABLE_SECTION
+
+    loc: dict[str, Any] = {"section": TABLE_SECTION.get(path[0]), "table": path[0]}
+    if path[0] == "active":
+        loc.update(block=path[1], row=path[2], column=path[3])
+    else:
+        loc.update(row=path[1], column=path[2])
+    loc.update(
+        line=source.line if source else None,
+        page=source.page if source else None,
+        cell=source.cell if source else None,
+    )
+    return loc
+
+
 def _plain(value: Any) -> Any:
     from decimal import Decimal
 

@@ -55,6 +55,9 @@ ACTIVE: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     },
 }
 
+# The section each table stands in.
+TABLE_SECTION = {"active": "二", "applications": "三", "review": "四"}
+
 # Columns holding decimals (money) rather than counts, and columns that may be negative.
 DECIMAL_COLUMNS = frozenset({"amount"})
 SIGNED_COLUMNS = frozenset({"change"})

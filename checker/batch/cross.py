@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import layout
+from ..checks import section_title
 
 if TYPE_CHECKING:
     from ..engine import Rule
@@ -40,7 +41,6 @@ SIMILARITY_THRESHOLD = 0.9
 SHINGLE = 5
 MIN_CHARS = 80  # shorter sections (无其他需要报告的事项) are alike by nature
 TEXT_SECTIONS = ("一", "五", "六")
-SECTION_TITLES = {"一": "一、总体情况", "五": "五、存在的主要问题及改进情况", "六": "六、其他需要报告的事项"}
 _BINS = 128
 _BAND = 8
 
@@ -229,20 +229,15 @@ def cross_findings(
 
 def _finding(rule: Rule, entry: Entry, cell: tuple[str, ...] | None, fields: dict[str, Any], **extra: Any) -> Finding:
     from ..engine import render_message
-    from ..findings import Finding
+    from ..findings import Finding, cell_location
     from .store import cell_source
 
-    location: dict[str, Any] = {"section": extra.pop("section", None), "table": None, "row": None, "column": None}
     if cell is not None:
-        location["section"] = {"active": "二", "applications": "三", "review": "四"}[cell[0]]
-        location["table"] = cell[0]
-        if cell[0] == "active":
-            location.update(block=cell[1], row=cell[2], column=cell[3])
-        else:
-            location.update(row=cell[1], column=cell[2])
         source = cell_source(entry.record, cell) if entry.record else {}
-        location.update({"line": None, "page": None, "cell": None} | source)
+        location = cell_location(cell) | source
+        extra.pop("section", None)
     else:
+        location = {"section": extra.pop("section", None), "table": None, "row": None, "column": None}
         location.update(line=None, page=None, cell=None)
     return Finding(
         rule=rule.id,
@@ -430,7 +425,7 @@ def _x103_previous(e: Entry, prev: Entry, rule: Rule) -> list[Finding]:
         if sim < SIMILARITY_THRESHOLD:
             continue
         fields = {
-            "title": SECTION_TITLES[section],
+            "title": section_title(section),
             "other": f"本机关{prev.year}年报告（{prev.path}）",
             "similarity": f"{_percent(sim)}",
             "more": "",
@@ -498,7 +493,7 @@ def _x103_between(entries: list[Entry], rule: Rule) -> dict[str, list[Finding]]:
                 year = f"{other.year}年" if other.year else ""
                 more = f"；另有 {len(partners) - 1} 份其他机关的报告与之相似" if len(partners) > 1 else ""
                 fields = {
-                    "title": SECTION_TITLES[section],
+                    "title": section_title(section),
                     "other": f"{name}{year}报告（{other.path}）",
                     "similarity": _percent(sim),
                     "more": more,
