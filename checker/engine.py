@@ -240,6 +240,7 @@ def evaluate(rule: Rule, report: Report) -> list[Finding]:
     out = []
     for item in items:
         values: dict[str, int | float] = {}
+        blanks: list[str] = []
         usable = True
         for key in linear.keys:
             path = cell_path(rule, item, key)
@@ -250,13 +251,23 @@ def evaluate(rule: Rule, report: Report) -> list[Finding]:
             if cell.value.blank and key == rule.blame:
                 usable = False  # V103 reports a blank total; no arithmetic error on top of it
                 break
+            if cell.value.blank:
+                blanks.append(key)
             values[key] = 0 if cell.value.blank else cell.value.number  # type: ignore[assignment]
         if not usable or not values:
+            continue
+        blame = rule.blame or linear.keys[-1]
+        if blanks and all(k in blanks for k in linear.keys if k != blame):
+            # Blank policy (rules.md): every part left blank says nothing about the total; V103/V105 report
+            # the blanks, and no value is ever derived from them ("应为 0").
             continue
         difference = sum(coef * values[k] for k, coef in linear.coefficients) + linear.const
         if holds(linear.op, difference):
             continue
-        out.append(_finding(rule, report, item, values, linear, difference))
+        finding = _finding(rule, report, item, values, linear, difference)
+        if blanks:
+            finding.message += "（空白按 0 计）"
+        out.append(finding)
     return out
 
 
