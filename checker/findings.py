@@ -16,6 +16,7 @@ BUILTIN_SEVERITY = {
     "P002": "error",
     "P003": "error",
     "P004": "info",
+    "P005": "warning",  # cells the source did not let us read: the report could not be fully checked
     "S202": "error",
     "S203": "info",
 }

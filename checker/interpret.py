@@ -53,6 +53,9 @@ class Interpreter:
         self._app_section: str | None = None
         self._app_head: list[Tok] = []
         self._app_rows: list[tuple[Tok, list[Tok]]] = []
+        # Reading limits (P005): cells the source did not let us read, per table, with why.
+        self._table: str | None = None
+        self._unread: dict[str, list[tuple[str, Source]]] = {}
 
     def tok(self, token: Token) -> Tok:
         return self.tokens[int(token.value)]
@@ -64,7 +67,28 @@ class Interpreter:
         self._finish_app_table()
         for tok in skipped:
             self._skipped(tok)
+        self._report_unread()
         return self.out
+
+    # -- reading limits ---------------------------------------------------------------------------------
+
+    def _unreadable(self, what: str, source: Source, table: str | None = None) -> None:
+        """A cell (or row of cells) the source does not let us read: a limit of the file, not an error of the
+        report. Collected per table and reported once (P005)."""
+        key = table or self._table or _SECTION_TABLE.get(self.section or "", "document")
+        self._unread.setdefault(key, []).append((what, source))
+
+    def _report_unread(self) -> None:
+        for table, items in self._unread.items():
+            shown = "；".join(dict.fromkeys(what for what, _ in items[:_MAX_UNREAD_SHOWN]))
+            more = f"等 {len(items)} 处" if len(items) > _MAX_UNREAD_SHOWN else ""
+            name = _TABLE_NAMES.get(table, "表格")
+            message = (
+                f"{name}中有单元格未能从文件中读取：{shown}{more}。这是文件来源（网页抓取、格式转换）的读取限制，"
+                "不一定是报告的错误；这些单元格未能检查，请对照原文核对，本报告未能完整检查"
+            )
+            where = {"section": layout.TABLE_SECTION[table], "table": table} if table in layout.TABLE_SECTION else {}
+            self.out.problems.append(Problem("P005", message, items[0][1], location=where))
 
     # -- editions ---------------------------------------------------------------------------------------
 
@@ -109,12 +133,15 @@ class Interpreter:
         if tok.kind == "UNKNOWN":
             self._problem("S202", f"表格中的“{_short(tok.text)}”不是模板中的行或列，未能识别", tok.source)
         elif tok.kind == "NUM" and not tok.from_text:
-            self._problem("S202", f"数值“{_short(tok.text)}”不属于任何可识别的表格行", tok.source)
+            self._unreadable(f"数值“{_short(tok.text)}”无法归入任何一行", tok.source)
 
     def _skipped(self, tok: Tok) -> None:
         if tok.kind in ("BLANK", "TEXT"):
             return
-        what = "数值" if tok.kind == "NUM" else "标签"
+        if tok.kind == "NUM":
+            self._unreadable(f"数值“{_short(tok.text)}”出现在表格中无法归位的地方", tok.source)
+            return
+        what = "标签"
         self._problem("S202", f"{what}“{_short(tok.text)}”出现在表格中不应出现的位置，已忽略", tok.source)
 
     def _start_table(self, key: str, source: Source) -> bool:
@@ -136,6 +163,7 @@ class Interpreter:
     def _active_block(self, tree: Tree) -> None:
         block_tok = self.tok(tree.children[0])
         block = block_tok.key or "?"
+        self._table = "active"
         edition = self._block_edition(block)
         expected = layout.ACTIVE[edition].get(block)
         header: list[str] = []
@@ -229,6 +257,7 @@ class Interpreter:
             self.section = section
 
     def _read_app_rows(self, first: Tok, head: list[Tok], parsed_rows: list[tuple[Tok, list[Tok]]]) -> None:
+        self._table = "applications"
         columns = self._app_columns(head)
         expected_rows = layout.APP_ROWS[self.edition]
         # A row label standing alone (a heading above its row) when the same row also comes with values.
@@ -324,6 +353,7 @@ class Interpreter:
             values = [t for t in toks if t.kind in ("NUM", "BLANK")]
             parts.append((labels, values))
         self._start_table("review", parts[0][0][0].source)
+        self._table = "review"
         for labels, _ in parts:
             for tok in labels:
                 self._deviation(tok, "review", None)
@@ -379,12 +409,15 @@ class Interpreter:
                 else:
                     groups = len(layout.REVIEW_ROWS)
                     solutions = split_sums(digits, groups, len(layout.REVIEW_COLUMNS), limit=_MAX_READINGS)
+                if not solutions:
+                    # The sums do not hold under any split (a real arithmetic error of the report): a run that
+                    # splits only one way is still read, and the identities then report the error.
+                    solutions = split_free(digits, count, limit=2)
+                    solutions = solutions if len(solutions) == 1 else []
                 if solutions:
                     return [[_glued_tok(n, values[0]) for n in solution] for solution in solutions]
-                self._problem(
-                    "S202",
-                    f"“{_short(label.text)}”一行的数字连在一起（{digits}），无法按合计关系拆分，这些单元格未能读取",
-                    label.source,
+                self._unreadable(
+                    f"“{_short(label.text)}”一行的数字连在一起（{digits}），无法按合计关系拆分", label.source
                 )
                 return []
             if not constraint and _SIGNED_RUN.fullmatch(digits):
@@ -392,20 +425,17 @@ class Interpreter:
                 if solutions:
                     return [[_glued_tok(n, values[0]) for n in solution] for solution in solutions]
         kind = "多" if len(values) > count else "少"
-        self._problem(
-            "S202",
-            f"“{_short(label.text)}”一行有 {len(values)} 个数值，比模板的 {count} 列{kind}，无法确定数值所属的列",
-            label.source,
-        )
+        message = f"“{_short(label.text)}”一行有 {len(values)} 个数值，比模板的 {count} 列{kind}，无法确定数值所属的列"
+        if not values or any(v.from_text or not v.extra.get("exact_grid", True) for v in values):
+            # Values scraped from text or a guessed grid: the source, not the report, lost the columns.
+            self._unreadable(message, label.source)
+        else:
+            self._problem("S202", message, label.source)
         return []
 
     def _ambiguous(self, label: Tok, values: list[Tok]) -> None:
         digits = "".join(v.text for v in values)
-        self._problem(
-            "S202",
-            f"“{_short(label.text)}”一行的数字连在一起（{digits}），有多种拆分方式，这些单元格未能读取",
-            label.source,
-        )
+        self._unreadable(f"“{_short(label.text)}”一行的数字连在一起（{digits}），有多种拆分方式", label.source)
 
     def _resolve_by_columns(self, readings: dict[str, list[list[Tok]]]) -> dict[str, list[Tok]]:
         """Pick the one combination of ambiguous row readings under which every column identity holds
@@ -467,6 +497,13 @@ class Interpreter:
 
 
 _MAX_READINGS = 16
+_MAX_UNREAD_SHOWN = 6
+_SECTION_TABLE = {section: table for table, section in layout.TABLE_SECTION.items()}
+_TABLE_NAMES = {
+    "active": "表二（主动公开政府信息情况）",
+    "applications": "表三（收到和处理政府信息公开申请情况）",
+    "review": "表四（政府信息公开行政复议、行政诉讼情况）",
+}
 _SIGNED_RUN = re.compile(r"(?:-?\d)+")
 _MAX_COMBINATIONS = 4096
 

@@ -103,6 +103,14 @@ class Lexer:
                     self._text_block(Block("paragraph", text, row[0].source))
             return
         self.in_zone = True
+        first_token = len(self.tokens)
+        self._table_rows(block)
+        if not block.exact_grid:
+            # A guessed grid: a row with a wrong number of values is a limit of the source (P005), not the report.
+            for tok in self.tokens[first_token:]:
+                tok.extra["exact_grid"] = False
+
+    def _table_rows(self, block: Block) -> None:
         for row in block.rows:
             live = [c for c in row if not c.spanned]
             # Empty cells in a header row (labels, no values) are layout, not blank values.

@@ -20,6 +20,8 @@ def report_object(report: Report, findings: list[Finding], with_tables: bool) ->
         "year": report.year,
         "agency": report.agency,
         "sections": report.sections,
+        # False when cells could not be read from the file (P005): the verdict is "not fully checked".
+        "fully_checked": report.readable and not any(f.rule == "P005" for f in findings),
     }
     if with_tables:
         obj["tables"] = report.tables()
@@ -38,6 +40,7 @@ def summary(results: list[tuple[Report, list[Finding]]]) -> dict[str, int]:
         "warnings": count["warning"],
         "infos": count["info"],
         "unreadable": sum(1 for r, _ in results if not r.readable),
+        "not_fully_checked": sum(1 for r, f in results if r.readable and any(x.rule == "P005" for x in f)),
     }
 
 

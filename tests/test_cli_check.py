@@ -96,11 +96,11 @@ def test_shanghai_2019_blank_total_column_is_found():
     if not path.exists():
         pytest.skip("shared corpus not present")
     findings = json.loads(run("check", str(path), "--format", "json").output)["reports"][0]["findings"]
-    # A real defect of this report: the 总计 column is blank in every result row but （七）总计 = 805.
-    a102 = [f for f in findings if f["rule"] == "A102"]
-    assert [(f["location"]["column"], f["actual"]) for f in a102] == [("total", 805)]
-    blanks = {(f["location"]["row"], f["location"]["column"]) for f in findings if f["rule"] == "V103"}
-    assert ("results.granted", "total") in blanks
+    # A real defect of this report: the 总计 column is blank in every result row but （七）总计 = 805. The blank
+    # finding says so; no arithmetic finding derived from the blanks ("各项之和为 0，应为 0") would make a
+    # drafter delete a true figure (blank policy, rules.md).
+    assert [f for f in findings if f["rule"] == "A102"] == []
+    assert any(f["rule"] == "V103" and f["location"]["column"] == "total" for f in findings)
 
 
 def test_every_corpus_file_gets_an_answer():
