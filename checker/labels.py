@@ -122,8 +122,8 @@ class Vocabulary:
         for m in self._scanner.finditer(norm):
             numbering = m.group("num") or ""
             name = m.lastgroup or ""
-            exact = name == "exact"
-            candidates = self._exact[m.group("exact")] if exact else [self.terms[int(name[1:].split("_")[0])]]
+            exact = name in ("exact", "short")
+            candidates = self._exact[m.group(name)] if exact else [self.terms[int(name[1:].split("_")[0])]]
             term = next((t for t in candidates if _numbering_fits(t, numbering)), None)
             if term is not None:
                 found.append((m.start(), m.end(), Match(term, m.group(0), exact, numbering)))
@@ -132,12 +132,18 @@ class Vocabulary:
     def _build_term_scanner(self) -> re.Pattern[str]:
         """One optional numbering, then the exact labels (longest first), then the variants. Labels that share
         their words (其他 the column, 3.其他 the row) are told apart by the numbering afterwards."""
-        exact = "|".join(re.escape(core) for core in sorted(self._exact, key=len, reverse=True))
+        cores = sorted(self._exact, key=len, reverse=True)
+        # Words of one or two characters (其他, 总计, 规章) come after the variants: "2.其他法律和行政法规禁止公开"
+        # is the variant of a row, not the column 其他 followed by unknown text.
+        exact = "|".join(re.escape(core) for core in cores if len(core) > 2)
+        short = "|".join(re.escape(core) for core in cores if len(core) <= 2)
         variants = sorted(
             ((term.index, i, _scan_form(v.pattern)) for term in self.terms for i, v in enumerate(term.variants)),
             key=lambda x: -len(x[2]),
         )
-        alternatives = [f"(?P<exact>{exact})"] + [f"(?P<v{t}_{i}>{p})" for t, i, p in variants]
+        alternatives = (
+            [f"(?P<exact>{exact})"] + [f"(?P<v{t}_{i}>{p})" for t, i, p in variants] + [f"(?P<short>{short})"]
+        )
         return re.compile(f"(?P<num>{NUMBERING.pattern[1:]})?(?:{'|'.join(alternatives)})")
 
     def scan_sections(self, norm: str) -> list[tuple[int, int, Match]]:

@@ -27,6 +27,8 @@ _REVIEW_ANCHOR = re.compile(r"行政复议(?:行政诉讼|结果维持)")
 # A value inside a number span: a signed number, or a blank marker standing between values.
 _VALUE = re.compile(r"[+-]?\d[\d,]*(?:\.\d+)?(?:万元|亿元|元)?|——|--|[—/－\\]|-(?!\d)|无")
 _BLANK_RUN = re.compile(r"^(?:——|--|[—/－\\-]|无)$")
+# A row numbering right after a digit: "6.属于…", "2、其他…".
+_NUMBERING_AFTER = re.compile(r"[.、][\u4e00-\u9fff]")
 _IGNORABLE = re.compile(r"^[\s\W_]*$|^\(?单位[:：]?[^)]*\)?$")
 _LONG_TEXT = 40
 
@@ -275,10 +277,20 @@ class Lexer:
         # "行政复议/行政诉讼", "行政诉讼-复议后起诉": a mark joining two labels is punctuation, not a blank value.
         joins_labels = between_labels and not any(ch.isdigit() for ch in gap)
         for m in _VALUE.finditer(gap):
+            if m.start() < pos:
+                continue
             before = gap[pos : m.start()].strip()
             if before and not _IGNORABLE.match(before):
                 self._emit("UNKNOWN", before, source)
             text = m.group(0)
+            if _NUMBERING_AFTER.match(gap, m.end()) and text.isdigit():
+                # "0000000" + "2.其他…": the last digit numbers the next row (whose wording we do not know);
+                # it is not part of the run. A lone digit there is only a numbering.
+                pos = m.end() - 1
+                if len(text) > 1:
+                    self._emit("NUM", text[:-1], source, value=parse_value(text[:-1]), from_text=True)
+                    emitted = True
+                continue
             if _BLANK_RUN.match(text):
                 if joins_labels:
                     pos = m.end()
