@@ -5,6 +5,10 @@ report (agency and year, so that a re-published or renamed file keeps its baseli
 canonical keys. Re-flowing a document, fixing a typo above a table or converting it from PDF to DOCX therefore
 does not turn old findings into new ones. Two findings of one rule on one cell share a fingerprint; that is
 deliberate: the cell is what a reviewer signs off.
+
+An arithmetic identity checked per column (A101, A102) or per row (A103, A201) is known by that column or row
+only, not by the cell it blames: which cell is blamed depends on the other findings (localisation), while the
+problem — this column does not add up — is the same problem.
 """
 
 from __future__ import annotations
@@ -12,11 +16,13 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from .formats import display_path
+from .oserror import describe
 
 if TYPE_CHECKING:
     from .extract import Report
@@ -42,20 +48,24 @@ def report_identity(report: Report) -> str:
     return PurePath(report.path.replace("\\", "/")).name
 
 
-def fingerprint(report: Report, finding: Finding) -> str:
+def fingerprint(report: Report, finding: Finding, rules: Mapping[str, Any] | None = None) -> str:
     parts = [finding.rule, report_identity(report)]
+    rule = (rules or {}).get(finding.rule)
+    for_each = getattr(rule, "for_each", None)
+    # Per-column identities drop the row, per-row ones the column (see the module docstring).
+    dropped = {"column": "row", "row": "column"}.get(for_each or "")
     for key in _KEYS:
-        value = finding.location.get(key)
+        value = None if key == dropped else finding.location.get(key)
         parts.append(f"{key}={'' if value is None else value}")
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
-def write_baseline(path: str | Path, results: Results) -> int:
+def write_baseline(path: str | Path, results: Results, rules: Mapping[str, Any] | None = None) -> int:
     """Write every current finding to ``path``; returns how many entries were written."""
     entries: dict[str, dict[str, Any]] = {}
     for report, findings in results:
         for finding in findings:
-            fp = fingerprint(report, finding)
+            fp = fingerprint(report, finding, rules)
             entries.setdefault(
                 fp,
                 {
@@ -68,7 +78,12 @@ def write_baseline(path: str | Path, results: Results) -> int:
     ordered = sorted(entries.values(), key=lambda e: (e["path"], e["rule"], e["fingerprint"]))
     doc = {"version": BASELINE_VERSION, "tool": "xxgk", "entries": ordered}
     # Sorted and indented so that a committed baseline diffs cleanly.
-    Path(path).write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+            fh.flush()
+    except OSError as exc:
+        raise BaselineError(f"{path}: 无法写入基线文件：{describe(exc)}") from None
     return len(ordered)
 
 
@@ -76,9 +91,9 @@ def load_baseline(path: str | Path) -> set[str]:
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
-        raise BaselineError(f"{path}: 无法读取基线文件：{exc.strerror or exc}") from exc
+        raise BaselineError(f"{path}: 无法读取基线文件：{describe(exc)}") from exc
     except ValueError as exc:
-        raise BaselineError(f"{path}: 基线文件不是有效的 JSON：{exc}") from exc
+        raise BaselineError(f"{path}: 基线文件不是有效的 JSON") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("entries"), list):
         raise BaselineError(f"{path}: 基线文件缺少 entries 列表")
     if doc.get("version") != BASELINE_VERSION:
@@ -86,7 +101,7 @@ def load_baseline(path: str | Path) -> set[str]:
     return {e["fingerprint"] for e in doc["entries"] if isinstance(e, dict) and isinstance(e.get("fingerprint"), str)}
 
 
-def apply_baseline(results: Results, fingerprints: set[str]) -> Results:
+def apply_baseline(results: Results, fingerprints: set[str], rules: Mapping[str, Any] | None = None) -> Results:
     """Drop the findings the baseline knows; mark the others ``location["baseline_state"] = "new"``.
 
     The input is left untouched (findings are copied) so that a caller can still write a fresh baseline
@@ -96,7 +111,7 @@ def apply_baseline(results: Results, fingerprints: set[str]) -> Results:
         kept = [
             replace(f, location={**f.location, "baseline_state": "new"})
             for f in findings
-            if fingerprint(report, f) not in fingerprints
+            if fingerprint(report, f, rules) not in fingerprints
         ]
         out.append((report, kept))
     return out

@@ -9,24 +9,16 @@ from collections.abc import Iterable
 import click
 
 from . import __version__
+from . import cli_zh as _cli_zh
 
 
-def iter_paths(paths: Iterable[str]) -> list[str]:
-    """Files as given, and every report file under a folder (sorted, so output is stable)."""
-    from .readers import is_report_file
+def iter_paths(
+    paths: Iterable[str], exclude: Iterable[str] | None = None, extend_exclude: Iterable[str] = ()
+) -> list[str]:
+    """Files as given, and every report file under a folder (checker.discover: walked as ruff walks)."""
+    from .discover import iter_report_files
 
-    out: list[str] = []
-    for path in paths:
-        if os.path.isdir(path):
-            for root, dirs, files in os.walk(path):
-                dirs.sort()
-                for name in sorted(files):
-                    full = os.path.join(root, name)
-                    if is_report_file(full) and not name.startswith("."):
-                        out.append(full)
-        else:
-            out.append(path)
-    return out
+    return list(iter_report_files(paths, exclude, extend_exclude))
 
 
 def _unreadable_line(report) -> str:  # type: ignore[no-untyped-def]
@@ -34,8 +26,21 @@ def _unreadable_line(report) -> str:  # type: ignore[no-untyped-def]
     return f"{report.path}: {problem.rule} {problem.message}"
 
 
+class Failure(click.ClickException):
+    """A one-line error (exit 2): a settings file, a baseline or an output that cannot be used. No usage text,
+    unlike ``click.UsageError``: the command line itself was fine."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:  # type: ignore[no-untyped-def]
+        click.echo(f"xxgk：错误：{self.format_message()}", err=True)
+
+
+_cli_zh.install()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="xxgk")
+@click.version_option(__version__, "-V", "--version", prog_name="xxgk")
 def main() -> None:
     """xxgk：政府信息公开工作年度报告合规检查工具。"""
 
@@ -45,23 +50,104 @@ from .batch.command import batch  # noqa: E402 - the command object; its work is
 main.add_command(batch)
 
 
+
+
+_PATHS_HELP = "报告文件或文件夹；文件夹会被逐级查找（跳过隐藏文件、Word/WPS 临时文件和 xxgk 生成的页面）"
+_EDITION_HELP = "报告使用的模板版本：auto 自动识别，2019 试行版，2021 现行版"
+
+
+def _exclude_options(fn):  # type: ignore[no-untyped-def]
+    fn = click.option(
+        "--extend-exclude",
+        multiple=True,
+        metavar="GLOB",
+        help="在默认排除之外再排除这些路径（通配符，逗号分隔，可重复）",
+    )(fn)
+    return click.option(
+        "--exclude",
+        multiple=True,
+        metavar="GLOB",
+        help="查找文件夹时排除这些路径（通配符，逗号分隔，可重复；替换默认排除列表）",
+    )(fn)
+
+
+def _globs(values: tuple[str, ...]) -> list[str]:
+    return [part for value in values for part in _ids(value)]
+
+
+def _settings(config_file: str | None) -> dict:  # type: ignore[type-arg]
+    """Settings of ``--config FILE`` (that file exactly), else the nearest config upward from the working
+    folder. A broken file is a one-line error (exit 2), never ignored."""
+    from pathlib import Path
+
+    from .config import ConfigError, load_config, load_config_file
+
+    try:
+        if config_file:
+            return load_config_file(Path(config_file))
+        return load_config(Path.cwd())[0]
+    except ConfigError as exc:
+        raise Failure(str(exc)) from None
+
+
+def _load_rules(settings: dict, extra_rules: tuple[str, ...]):  # type: ignore[no-untyped-def,type-arg]
+    from .engine import RuleError, load_rules
+
+    try:
+        return load_rules([*settings.get("rules", []), *extra_rules])
+    except RuleError as exc:
+        raise Failure(str(exc)) from None
+
+
+def _discover(paths: tuple[str, ...], settings: dict, exclude: tuple[str, ...], extend_exclude: tuple[str, ...]):  # type: ignore[no-untyped-def,type-arg]
+    from .discover import iter_candidates
+
+    excluded = _globs(exclude) or settings.get("exclude")
+    extended = [*settings.get("extend_exclude", []), *_globs(extend_exclude)]
+    return list(iter_candidates(paths, excluded, extended))
+
+
+def _is_report(report) -> bool:  # type: ignore[no-untyped-def]
+    """Whether a file found by walking holds a report (or is meant to: an unreadable one is still answered)."""
+    return not report.readable or not any(p.rule == "P003" for p in report.problems)
+
+
+_CONFIG_HELP = "使用这个配置文件（xxgk.toml，或含 [tool.xxgk] 的 pyproject.toml），不再向上查找"
+_RULES_HELP = "额外的规则文件（YAML，可重复）"
+
+
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="路径...")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True,
+              help="输出格式：json，或 csv（每份报告一行）")  # fmt: skip
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="写入文件而不是标准输出")
-@click.option("--edition", type=click.Choice(["auto", "2019", "2021"]), default="auto", show_default=True)
-@click.option("--year", type=int, help="文档中没有写明时使用的报告年度")
-def extract(paths: tuple[str, ...], fmt: str, output: str | None, edition: str, year: int | None) -> None:
+@click.option("--edition", type=click.Choice(["auto", "2019", "2021"]), default="auto", show_default=True,
+              help=_EDITION_HELP)  # fmt: skip
+@click.option("--year", type=int, metavar="年份", help="文档中没有写明时使用的报告年度")
+@_exclude_options
+def extract(
+    paths: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    edition: str,
+    year: int | None,
+    exclude: tuple[str, ...],
+    extend_exclude: tuple[str, ...],
+) -> None:
     """读取报告，输出以规范键表示的表格（json，或 csv 每份报告一行）。"""
     from .extract import extract_path
     from .findings import from_problem
     from .output import csv_document, json_document
 
-    files = iter_paths(paths)
-    if not files:
-        raise click.UsageError("没有找到可检查的报告文件")
-    reports = [extract_path(f, edition=None if edition == "auto" else edition, year=year) for f in files]
-    for report in reports:
+    candidates = _discover(paths, _settings(None), exclude, extend_exclude)
+    if not candidates:
+        raise click.UsageError("没有找到可读取的报告文件")
+    reports = []
+    for candidate in candidates:
+        report = extract_path(candidate.path, edition=None if edition == "auto" else edition, year=year)
+        if not candidate.explicit and not _is_report(report):
+            continue
+        reports.append(report)
         if not report.readable:
             click.echo(_unreadable_line(report), err=True)
     if fmt == "csv":
@@ -76,7 +162,7 @@ FAIL_LEVELS = {"error": 3, "warning": 2, "info": 1, "never": 99}
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="路径...")
 @click.option(
     "--format",
     "fmt",
@@ -84,19 +170,27 @@ FAIL_LEVELS = {"error": 3, "warning": 2, "info": 1, "never": 99}
     default=None,
     help="输出格式（默认 text；在 GitHub Actions 中默认 github）",
 )
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="写入文件而不是标准输出")
-@click.option("--select", help="只启用这些规则（逗号分隔，可用前缀，如 A,S1）")
-@click.option("--ignore", help="不启用这些规则（逗号分隔，可用前缀）")
+@click.option("--output", "-o", type=click.Path(), help="写入文件而不是标准输出")
+@click.option("--select", metavar="规则", help="只启用这些规则（逗号分隔，可用前缀，如 A,S1）")
+@click.option("--ignore", metavar="规则", help="不启用这些规则（逗号分隔，可用前缀）")
+@click.option("--rules", "extra_rules", multiple=True, type=click.Path(), help=_RULES_HELP)
 @click.option(
-    "--rules", "extra_rules", multiple=True, type=click.Path(exists=True, dir_okay=False), help="额外的规则文件"
+    "--edition", type=click.Choice(["auto", "2019", "2021"]), default=None, help=_EDITION_HELP + "（默认 auto）"
 )
-@click.option("--edition", type=click.Choice(["auto", "2019", "2021"]), default=None)
-@click.option("--year", type=int, help="文档中没有写明时使用的报告年度")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None)
+@click.option("--year", type=int, metavar="年份", help="文档中没有写明时使用的报告年度")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info", "never"]),
+    default=None,
+    help="达到这一级别的问题使退出码为 1：error 错误，warning 警告，info 提示，never 从不（默认 error）",
+)
 @click.option("--with-tables", is_flag=True, help="JSON 输出中包含读取到的表格")
-@click.option("--baseline", type=click.Path(dir_okay=False), help="只报告基线文件中没有的问题")
-@click.option("--write-baseline", type=click.Path(dir_okay=False), help="把当前所有问题写入基线文件")
-@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), help="配置文件")
+@click.option("--baseline", type=click.Path(), help="只报告基线文件中没有的问题")
+@click.option("--write-baseline", type=click.Path(), help="把当前所有问题写入基线文件（之后用 --baseline 只看新问题）")
+@click.option("--config", "config_file", type=click.Path(), help=_CONFIG_HELP)
+@_exclude_options
+@click.option("--statistics", is_flag=True, help="只输出按规则统计的问题数量")
+@click.option("--quiet", "-q", is_flag=True, help="只输出问题，不输出汇总和提示信息")
 def check(
     paths: tuple[str, ...],
     fmt: str | None,
@@ -111,39 +205,39 @@ def check(
     baseline: str | None,
     write_baseline: str | None,
     config_file: str | None,
+    exclude: tuple[str, ...],
+    extend_exclude: tuple[str, ...],
+    statistics: bool,
+    quiet: bool,
 ) -> None:
     """检查报告并列出问题。退出码：0 无达到 --fail-on 的问题；1 有；2 有文件无法读取或用法错误。"""
-    from pathlib import Path
-
-    from .config import ConfigError, load_config, select_rules, unknown_selectors
-    from .engine import RuleError, check_report, load_rules
+    from .config import select_rules, unknown_selectors
+    from .engine import check_report
     from .extract import extract_path
 
-    try:
-        settings, _found = load_config(Path(config_file).resolve().parent if config_file else Path.cwd())
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+    settings = _settings(config_file)
     fmt = fmt or settings.get("format") or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     edition = edition or settings.get("edition") or "auto"
     year = year or settings.get("year")
     fail_on = fail_on or settings.get("fail_on") or "error"
     baseline = baseline or settings.get("baseline")
-    try:
-        rules = load_rules([*settings.get("rules", []), *extra_rules])
-    except RuleError as exc:
-        raise click.UsageError(str(exc)) from None
+    rules = _load_rules(settings, extra_rules)
     selected = _ids(select) if select else settings.get("select")
     ignored = _ids(ignore) if ignore else settings.get("ignore") or []
     bad = unknown_selectors(set(rules), [*(selected or []), *ignored])
     if bad:
         raise click.UsageError(f"未知的规则编号：{'、'.join(bad)}（用 xxgk rules 查看全部规则）")
     enabled = select_rules(set(rules), selected or None, ignored)
-    files = iter_paths(paths)
-    if not files:
+    candidates = _discover(paths, settings, exclude, extend_exclude)
+    if not candidates:
         raise click.UsageError("没有找到可检查的报告文件")
     results = []
-    for path in files:
-        report = extract_path(path, edition=None if edition == "auto" else edition, year=year)
+    for candidate in candidates:
+        report = extract_path(candidate.path, edition=None if edition == "auto" else edition, year=year)
+        if not candidate.explicit and not _is_report(report):
+            if not quiet:
+                click.echo(f"{_shown(report.path)}: 跳过：不是年度报告", err=True)
+            continue
         if not report.readable:
             click.echo(_unreadable_line(report), err=True)
         results.append((report, check_report(report, rules, enabled)))
@@ -153,14 +247,21 @@ def check(
         if write_baseline:
             from .baseline import write_baseline as write
 
-            write(write_baseline, results)
+            count = write(write_baseline, results, rules)
+            click.echo(f"已写入 {count} 条基线记录：{write_baseline}", err=True)
+            sys.exit(2 if any(not r.readable for r, _ in results) else 0)
         if baseline:
             from .baseline import apply_baseline, load_baseline
 
-            results = apply_baseline(results, load_baseline(baseline))
+            before = sum(len(fs) for _, fs in results)
+            results = apply_baseline(results, load_baseline(baseline), rules)
+            if not quiet:
+                suppressed = before - sum(len(fs) for _, fs in results)
+                click.echo(f"已按基线忽略 {suppressed} 条（{baseline}）", err=True)
     except BaselineError as exc:
-        raise click.UsageError(str(exc)) from None
-    _write(_render(fmt, results, rules, with_tables, output), output)
+        raise Failure(str(exc)) from None
+    text = _statistics(results, rules) if statistics else _render(fmt, results, rules, with_tables, output, quiet)
+    _write(text, output)
     if any(not r.readable for r, _ in results):
         sys.exit(2)
     threshold = FAIL_LEVELS[fail_on]
@@ -170,11 +271,33 @@ def check(
     sys.exit(1 if failing else 0)
 
 
+def _shown(path: str) -> str:
+    from .formats import display_path, terminal_safe
+
+    return terminal_safe(display_path(path))
+
+
+def _statistics(results, rules) -> str:  # type: ignore[no-untyped-def]
+    """Counts by rule, most frequent first (ruff's ``--statistics``)."""
+    from collections import Counter
+
+    from .formats import SEVERITY_WORDS
+
+    counts = Counter(f.rule for _, fs in results for f in fs)
+    severity = {f.rule: f.severity for _, fs in results for f in fs}
+    lines = []
+    for rule_id, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        rule = rules.get(rule_id)
+        title = rule.title if rule is not None else ""
+        lines.append(f"{n:>6}  {rule_id}  {SEVERITY_WORDS.get(severity[rule_id], '')}  {title}".rstrip())
+    return "\n".join(lines) or "没有发现问题"
+
+
 def _ids(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def _render(fmt: str, results, rules, with_tables: bool, output: str | None) -> str:  # type: ignore[no-untyped-def]
+def _render(fmt: str, results, rules, with_tables: bool, output: str | None, quiet: bool = False) -> str:  # type: ignore[no-untyped-def]
     if fmt == "json":
         from .output import json_document
 
@@ -182,46 +305,37 @@ def _render(fmt: str, results, rules, with_tables: bool, output: str | None) -> 
     from .formats import FORMATTERS
 
     color = output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    return FORMATTERS[fmt](results, rules, color=color)
+    text = FORMATTERS[fmt](results, rules, color=color)
+    if quiet and fmt == "text":
+        # The summary line is the last paragraph of the text output: findings only.
+        text = text.rpartition("\n\n")[0]
+    return text
 
 
 @main.command("rules")
-def list_rules() -> None:
-    """列出所有规则：编号、级别、标题。"""
-    from .engine import load_rules
+@click.option("--rules", "extra_rules", multiple=True, type=click.Path(), help=_RULES_HELP)
+@click.option("--config", "config_file", type=click.Path(), help=_CONFIG_HELP)
+def list_rules(extra_rules: tuple[str, ...], config_file: str | None) -> None:
+    """列出所有规则：编号、级别、标题（包括配置和 --rules 中的规则）。"""
+    from .formats import SEVERITY_WORDS
 
-    for rule in sorted(load_rules().values(), key=lambda r: r.id):
-        click.echo(f"{rule.id}  {rule.severity:<7}  {rule.name:<26} {rule.title}")
+    for rule in sorted(_load_rules(_settings(config_file), extra_rules).values(), key=lambda r: r.id):
+        click.echo(f"{rule.id}  {SEVERITY_WORDS.get(rule.severity, rule.severity)}  {rule.name:<26} {rule.title}")
 
 
 @main.command()
-@click.argument("rule_id")
-def explain(rule_id: str) -> None:
+@click.argument("rule_id", metavar="规则编号")
+@click.option("--rules", "extra_rules", multiple=True, type=click.Path(), help=_RULES_HELP)
+@click.option("--config", "config_file", type=click.Path(), help=_CONFIG_HELP)
+def explain(rule_id: str, extra_rules: tuple[str, ...], config_file: str | None) -> None:
     """说明一条规则：检查什么、依据、不通过和通过的示例。"""
-    import yaml
+    from .explain import explain_text
 
-    from .engine import check_report, load_rules, report_from_example
-
-    rules = load_rules()
+    rules = _load_rules(_settings(config_file), extra_rules)
     rule = rules.get(rule_id.upper())
     if rule is None:
         raise click.UsageError(f"没有规则 {rule_id}（用 xxgk rules 查看全部规则）")
-    click.echo(f"{rule.id} {rule.name}：{rule.title}（{rule.severity}）")
-    if rule.is_expr:
-        click.echo(f"\n检查：{rule.check['expr']}（{'每一列' if rule.for_each == 'column' else '每一行'}）")
-    if rule.rationale:
-        click.echo(f"\n说明：{rule.rationale}")
-    click.echo(f"\n依据：{rule.basis}")
-    if rule.fix:
-        click.echo(f"修改建议：{rule.fix}")
-    for kind, heading in (("fail", "不通过的示例"), ("pass", "通过的示例")):
-        for example in rule.examples.get(kind, []):
-            shown = {k: v for k, v in example.items() if k != "expect"}
-            click.echo(f"\n{heading}：")
-            click.echo(yaml.safe_dump(shown, allow_unicode=True, sort_keys=False).rstrip())
-            found = [f for f in check_report(report_from_example(example), rules, {rule.id}) if f.rule == rule.id]
-            for f in found:
-                click.echo(f"  → {f.rule} {f.message}")
+    click.echo(explain_text(rule, rules))
 
 
 TEMPLATE_AGENCY = "XX县人民政府"
@@ -258,19 +372,20 @@ def template_data(edition: str, values=None, agency: str | None = None, year: in
 
 
 @main.command("template")
-@click.option("--edition", type=click.Choice(["2019", "2021"]), default="2021", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["docx", "html", "md"]), default="md", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="写入文件（docx 不写到终端，须用 -o 指定文件）")
-@click.option("--agency", help=f"机关名称（默认 {TEMPLATE_AGENCY}）")
-@click.option("--year", type=int, help="报告年度（默认 2021 版为 2022，2019 版为 2020）")
+@click.option("--edition", type=click.Choice(["2019", "2021"]), default="2021", show_default=True,
+              help="模板版本：2021 现行版（国办公开办函〔2021〕30号），2019 试行版")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["docx", "html", "md"]), default="md", show_default=True,
+              help="模板的文件格式：docx（Word）、html 或 md（Markdown）")  # fmt: skip
+@click.option("--output", "-o", type=click.Path(), help="写入文件（docx 不写到终端，须用 -o 指定文件）")
+@click.option("--agency", metavar="名称", help=f"机关名称（默认 {TEMPLATE_AGENCY}）")
+@click.option("--year", type=int, metavar="年份", help="报告年度（默认 2021 版为 2022，2019 版为 2020）")
 def template(edition: str, fmt: str, output: str | None, agency: str | None, year: int | None) -> None:
     """输出一份空白的年度报告模板（六个部分、三张表格、全部标签与合并单元格），供起草使用。"""
     from .writers import render
 
     data = render(template_data(edition, agency=agency, year=year), fmt)
     if output:
-        with open(output, "wb") as fh:
-            fh.write(data)
+        _write_bytes(data, output)
         return
     if fmt == "docx":
         if _stdout_is_terminal():
@@ -288,11 +403,42 @@ def _stdout_is_terminal() -> bool:
 
 
 def _write(text: str, output: str | None) -> None:
+    """The output, to a file or standard output. Any write error (disk full, a folder given as the file, a
+    closed pipe) is one line and exit 2."""
     if output:
-        with open(output, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text if text.endswith("\n") else text + "\n")
-    else:
+        _write_bytes((text if text.endswith("\n") else text + "\n").encode("utf-8"), output)
+        return
+    try:
         click.echo(text)
+        sys.stdout.flush()
+    except OSError as exc:
+        from .oserror import describe
+
+        raise Failure(f"无法写出结果：{describe(exc)}") from None
+
+
+def _write_bytes(data: bytes, output: str) -> None:
+    from .oserror import describe
+
+    try:
+        with open(output, "wb") as fh:
+            fh.write(data)
+            fh.flush()  # /dev/full and a full disk fail here, not at close
+    except OSError as exc:
+        raise Failure(f"无法写入 {output}：{describe(exc)}") from None
+
+
+def _chinese_metavars(group: click.Group) -> None:
+    """Click's usage line names the option and subcommand placeholders in English; ours are Chinese."""
+    group.options_metavar = "[选项]"
+    group.subcommand_metavar = "命令 [参数]..."
+    for command in group.commands.values():
+        command.options_metavar = "[选项]"
+        if isinstance(command, click.Group):
+            _chinese_metavars(command)
+
+
+_chinese_metavars(main)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,6 +8,7 @@ settings wins; nothing is merged across folders, so what applies is always one f
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,7 +17,18 @@ from typing import Any
 EDITIONS = ("auto", "2019", "2021")
 FAIL_ON = ("error", "warning", "info", "never")
 FORMATS = ("text", "json", "html", "sarif", "github", "junit")
-KEYS = ("select", "ignore", "rules", "edition", "year", "fail_on", "format", "baseline")
+KEYS = (
+    "select",
+    "ignore",
+    "rules",
+    "edition",
+    "year",
+    "fail_on",
+    "format",
+    "baseline",
+    "exclude",
+    "extend_exclude",
+)
 
 
 class ConfigError(Exception):
@@ -54,14 +66,38 @@ def load_config(start: Path) -> tuple[dict[str, Any], Path | None]:
     return _validate(raw, path), path
 
 
+def load_config_file(path: Path) -> dict[str, Any]:
+    """Validated settings of exactly this file (``--config FILE``): a ``pyproject.toml`` must have
+    ``[tool.xxgk]``; any other name is read as an ``xxgk.toml``. Errors are ConfigError, never ignored."""
+    path = path.resolve()
+    if not path.is_file():
+        raise ConfigError(f"{path}: 配置文件不存在" if not path.exists() else f"{path}: 不是文件")
+    raw = _read(path)
+    if path.name == "pyproject.toml":
+        table = raw.get("tool", {}).get("xxgk")
+        if table is None:
+            raise ConfigError(f"{path}: 没有 [tool.xxgk] 配置")
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [tool.xxgk] 应当是一个表")
+        raw = table
+    return _validate(raw, path)
+
+
 def _read(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: 不是有效的 TOML：{exc}") from exc
+        # tomllib's messages are English; keep only where the error is.
+        where = re.search(r"line (\d+), column (\d+)", str(exc))
+        at = f"（第 {where[1]} 行第 {where[2]} 列）" if where else ""
+        raise ConfigError(f"{path}: 不是有效的 TOML 文件{at}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: 不是 UTF-8 编码的文本文件") from exc
     except OSError as exc:
-        raise ConfigError(f"{path}: 无法读取：{exc.strerror or exc}") from exc
+        from .oserror import describe
+
+        raise ConfigError(f"{path}: 无法读取：{describe(exc)}") from exc
 
 
 def _validate(raw: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -79,11 +115,13 @@ def _check(key: str, value: Any, path: Path) -> Any:
     def bad(expected: str) -> ConfigError:
         return ConfigError(f"{path.name}: 配置项“{key}”应为{expected}，实际为 {value!r}")
 
-    if key in ("select", "ignore", "rules"):
+    if key in ("select", "ignore", "rules", "exclude", "extend_exclude"):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise bad("字符串列表")
         if key == "rules":
             return [str((path.parent / v).resolve()) for v in value]
+        if key in ("exclude", "extend_exclude"):
+            return list(value)
         return [v.strip().upper() for v in value]
     if key == "edition":
         text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""

@@ -223,7 +223,10 @@ def check_report(report: Report, rules: dict[str, Rule], enabled: set[str] | Non
 
 
 def _sorted(findings: list[Finding]) -> list[Finding]:
-    return sorted(findings, key=lambda f: (-SEVERITY_ORDER.get(f.severity, 0), f.location.get("line") or 0, f.rule))
+    """Document order, then rule id: the order every output shows (checker.formats.sort_findings)."""
+    from .formats import sort_findings
+
+    return sort_findings(findings)
 
 
 def cell_path(rule: Rule, item: str, key: str) -> tuple[str, ...]:

@@ -105,7 +105,8 @@ def test_sarif_content() -> None:
     second = results[1]
     assert "region" not in second["locations"][0]["physicalLocation"]
     assert second["properties"] == {"page": 3, "cell": "T2!H27", "expected": 1.5, "actual": None}
-    assert [r["level"] for r in results] == ["error", "error", "warning", "note", "error"]
+    # Document order (the line, then page 3), then the findings without a position by rule id.
+    assert [r["level"] for r in results] == ["error", "error", "note", "warning", "error"]
     assert "baselineState" not in first
 
 
@@ -179,10 +180,12 @@ def test_github_lines_follow_the_workflow_command_syntax() -> None:
     assert lines[0] == "::group::reports/2022 青河,县.txt"
     assert lines[1].startswith("::error file=reports/2022 青河%2C县.txt,line=57,title=A101 申请收支平衡::")
     # % and the newline inside the message are escaped; expected/actual are appended on an escaped line
-    assert "≠ 100%25 办理" in lines[1] and "%0A第二行%0A期望值：1 实际值：0" in lines[1]
-    # no line: the page and cell go into the message instead
-    assert ",line=" not in lines[2] and "总计列不平衡（第3页，T2!H27）%0A期望值：1.5 实际值：空" in lines[2]
-    assert lines[3].startswith("::warning ") and lines[4].startswith("::notice ")
+    assert "≠ 100%25 办理" in lines[1] and "%0A第二行%0A位置：第三部分表格" in lines[1]
+    assert lines[1].endswith("“四、结转下年度继续办理”行“科研机构”列%0A期望值：1 实际值：0")
+    # no line: the page and the table row a person finds go into the message instead (no raw address)
+    assert ",line=" not in lines[2] and "总计列不平衡%0A位置：第 3 页，第三部分表格" in lines[2]
+    assert "T2!H27" not in lines[2] and "第 27 行“总计”列%0A期望值：1.5 实际值：空" in lines[2]
+    assert lines[3].startswith("::notice ") and lines[4].startswith("::warning ")
     assert lines.count("::endgroup::") == 2  # the clean report gets no group
 
 
@@ -201,15 +204,20 @@ def test_text_layout_and_summary() -> None:
     assert "\x1b[" not in text
     lines = text.split("\n")
     assert lines[0] == (
-        "reports/2022 青河,县.txt:57: A101 [error] "
+        "reports/2022 青河,县.txt:57: A101 错误 "
         "第四列（科研机构）：本年新收 2 + 上年结转 0 ≠ 100% 办理结果总计 1 + 结转下年度 0"
     )
     assert lines[1] == "  第二行"  # a multi-line message is indented under its finding
-    assert lines[2] == "  期望值：1 实际值：0"
-    assert lines[3].startswith("reports/2022 青河,县.txt:p3: A101 [error] 总计列不平衡")
-    assert lines[4] == "  期望值：1.5 实际值：空"
-    assert lines[5].startswith("reports/2022 青河,县.txt:-: S101 [warning]")
-    assert "reports/broken.pdf:-: P001 [error] 文件已损坏" in lines
+    assert lines[2] == "  位置：第三部分表格（收到和处理政府信息公开申请情况）“四、结转下年度继续办理”行“科研机构”列"
+    assert lines[3] == "  期望值：1 实际值：0"
+    assert lines[4] == "reports/2022 青河,县.txt: A101 错误 总计列不平衡"
+    assert lines[5] == "  位置：第 3 页，第三部分表格（收到和处理政府信息公开申请情况）第 27 行“总计”列"
+    assert lines[6] == "  期望值：1.5 实际值：空"
+    assert lines[7] == "reports/2022 青河,县.txt: P004 提示 旧版格式"
+    assert lines[8] == "reports/2022 青河,县.txt: S101 警告 缺少第六部分：其他需要报告的事项"
+    assert lines[9] == "  位置：六、其他需要报告的事项"
+    assert "reports/broken.pdf: P001 错误 文件已损坏" in lines
+    assert "[error]" not in text and "[warning]" not in text
     assert "reports/clean.docx" not in text
     assert lines[-1] == "共检查 3 个文件：错误 3 个，警告 1 个，提示 1 个，无法读取 1 个"
 
@@ -219,7 +227,7 @@ def test_text_colour_only_when_asked() -> None:
     results = [(report, [Finding("A101", "error", "m", {"line": 1})])]
     assert "\x1b[31m" in FORMATTERS["text"](results, RULES, color=True)
     plain = FORMATTERS["text"](results, RULES, color=False)
-    assert plain == "a.txt:1: A101 [error] m\n\n共检查 1 个文件：错误 1 个，警告 0 个，提示 0 个"
+    assert plain == "a.txt:1: A101 错误 m\n\n共检查 1 个文件：错误 1 个，警告 0 个，提示 0 个"
 
 
 def test_position_and_order() -> None:

@@ -13,8 +13,6 @@ from collections.abc import Callable, Mapping
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..findings import SEVERITY_ORDER
-
 if TYPE_CHECKING:
     from ..extract import Report
     from ..findings import Finding
@@ -96,22 +94,42 @@ def _position_key(location: Mapping[str, Any]) -> tuple[Any, ...]:
     cell = _CELL.match(str(location.get("cell") or ""))
     cell_key = (int(cell[1]), int(cell[3]), len(cell[2]), cell[2]) if cell else (big, big, 0, "")
     line, page = location.get("line"), location.get("page")
+    # Findings with no position at all (the file, a missing section) come after those with one.
+    unplaced = line is None and page is None and cell is None
     # PDF lines count per page: the page orders first (documents without pages all have page 0).
-    return (page or 0, big if line is None else line, cell_key)
+    return (unplaced, page or 0, big if line is None else line, cell_key)
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
-    """Most severe first, then in document order; the rule id makes the order total."""
+    """In document order (page, line, table cell), then by rule id; findings without a position (the file as a
+    whole, a missing section) follow, in section order. The message makes the order total."""
     return sorted(
         findings,
         key=lambda f: (
-            -SEVERITY_ORDER.get(f.severity, 0),
             _position_key(f.location),
             f.rule,
             "一二三四五六".find(f.location.get("section") or "?"),  # sections in the report's own order
             f.message,
         ),
     )
+
+
+SEVERITY_WORDS = {"error": "错误", "warning": "警告", "info": "提示"}
+
+# C0 and C1 control characters except tab and newline, and DEL: a document may hold them; a terminal would
+# obey them (ESC sequences repaint the screen, change the title…) and XML 1.0 forbids them outright.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def terminal_safe(text: str) -> str:
+    """Control characters shown as visible escapes (``\\x1b``) so that a document cannot drive the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def xml_safe(text: str) -> str:
+    """Characters XML 1.0 cannot hold removed (a parser rejects the whole file otherwise)."""
+    return _XML_FORBIDDEN.sub("", text)
 
 
 def plain(value: Any) -> Any:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from . import RuleInfo, posix_path, show, sort_findings
+from ..words import place
+from . import RuleInfo, posix_path, show, sort_findings, terminal_safe
 
 if TYPE_CHECKING:
     from ..findings import Finding
@@ -36,12 +37,12 @@ def render(results: Results, rules: Mapping[str, RuleInfo], color: bool = False)
             continue
         path = posix_path(report.path)
         lines.append(f"::group::{escape_data(path)}")
-        lines += [_annotation(f, path, rules) for f in sort_findings(findings)]
+        lines += [_annotation(f, path, rules, report.format, report.edition) for f in sort_findings(findings)]
         lines.append("::endgroup::")
     return "\n".join(lines)
 
 
-def _annotation(f: Finding, path: str, rules: Mapping[str, RuleInfo]) -> str:
+def _annotation(f: Finding, path: str, rules: Mapping[str, RuleInfo], fmt: str = "", edition: str = "") -> str:
     rule = rules.get(f.rule)
     title = f"{f.rule} {rule.title}" if rule is not None and rule.title else f.rule
     props = [f"file={escape_property(path)}"]
@@ -51,11 +52,11 @@ def _annotation(f: Finding, path: str, rules: Mapping[str, RuleInfo]) -> str:
     props.append(f"title={escape_property(title)}")
 
     message = f.message
-    if line is None:
-        where = [f"第{f.location['page']}页"] if f.location.get("page") is not None else []
-        where += [str(f.location["cell"])] if f.location.get("cell") else []
-        if where:
-            message += f"（{'，'.join(where)}）"
+    has_line = isinstance(line, int) and line >= 1
+    spot = place({**f.location, "line": None} if has_line else f.location, fmt, edition or None)
+    if spot and (not has_line or f.location.get("table")):
+        message += f"\n位置：{spot}"
     if f.expected is not None:
         message += f"\n期望值：{show(f.expected)} 实际值：{show(f.actual)}"
-    return f"::{COMMAND.get(f.severity, 'warning')} {','.join(props)}::{escape_data(message)}"
+    # The runner reads these lines from the log: a document's control characters must not reach it raw.
+    return f"::{COMMAND.get(f.severity, 'warning')} {','.join(props)}::{escape_data(terminal_safe(message))}"

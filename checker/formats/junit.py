@@ -11,7 +11,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from . import RuleInfo, display_path, logical_name, position, show, sort_findings
+from ..words import place
+from . import SEVERITY_WORDS, RuleInfo, display_path, position, show, sort_findings, xml_safe
 
 if TYPE_CHECKING:
     from ..findings import Finding
@@ -22,7 +23,7 @@ def render(results: Results, rules: Mapping[str, RuleInfo], color: bool = False)
     root = ET.Element("testsuites", name="xxgk")
     totals = {"tests": 0, "failures": 0, "errors": 0}
     for report, findings in results:
-        path = display_path(report.path)
+        path = xml_safe(display_path(report.path))
         suite = ET.SubElement(root, "testsuite", name=path)
         by_rule: dict[str, list[Finding]] = {}
         for f in sort_findings(findings):
@@ -30,11 +31,11 @@ def render(results: Results, rules: Mapping[str, RuleInfo], color: bool = False)
         kind = "failure" if report.readable else "error"
         for rule_id in sorted(by_rule):
             rule = rules.get(rule_id)
-            name = f"{rule_id} {rule.title}" if rule is not None and rule.title else rule_id
+            name = xml_safe(f"{rule_id} {rule.title}" if rule is not None and rule.title else rule_id)
             case = ET.SubElement(suite, "testcase", name=name, classname=rule_id, file=path)
             for f in by_rule[rule_id]:
-                element = ET.SubElement(case, kind, message=f.message, type=f.severity)
-                element.text = _details(path, f)
+                element = ET.SubElement(case, kind, message=xml_safe(f.message), type=f.severity)
+                element.text = xml_safe(_details(path, f, report.format, report.edition))
         if not by_rule:
             ET.SubElement(suite, "testcase", name="xxgk", classname="xxgk", file=path)
         counts = {
@@ -52,11 +53,11 @@ def render(results: Results, rules: Mapping[str, RuleInfo], color: bool = False)
     return ET.tostring(root, encoding="unicode", xml_declaration=True)
 
 
-def _details(path: str, f: Finding) -> str:
-    lines = [f"{path}:{position(f.location)}: {f.rule} [{f.severity}] {f.message}"]
-    name = logical_name(f.location)
-    if name:
-        lines.append(f"单元格：{name}")
+def _details(path: str, f: Finding, fmt: str, edition: str) -> str:
+    lines = [f"{path}:{position(f.location)}: {f.rule} {SEVERITY_WORDS.get(f.severity, f.severity)} {f.message}"]
+    spot = place(f.location, fmt, edition)
+    if spot:
+        lines.append(f"位置：{spot}")
     if f.expected is not None:
         lines.append(f"期望值：{show(f.expected)} 实际值：{show(f.actual)}")
     return "\n".join(lines)

@@ -37,7 +37,7 @@ def render(results: Results, rules: Mapping[str, RuleInfo], color: bool = False)
         uri = _uri(report.path)
         for f in sort_findings(findings):
             item = _result(f, uri, index[f.rule])
-            item["partialFingerprints"] = {"xxgk/v1": fingerprint(report, f)}
+            item["partialFingerprints"] = {"xxgk/v1": fingerprint(report, f, rules)}
             sarif_results.append(item)
     log = {
         "$schema": SCHEMA_URI,
@@ -86,16 +86,23 @@ def _descriptor(rule: RuleInfo) -> dict[str, Any]:
     if rule.title:
         out["shortDescription"] = {"text": rule.title}
         out["fullDescription"] = {"text": f"{rule.title}。依据：{rule.basis}" if rule.basis else rule.title}
-    help_text = "\n".join(
-        text for text in (rule.fix and f"修改建议：{rule.fix}", rule.basis and f"依据：{rule.basis}") if text
-    )
-    if help_text:
-        out["help"] = {"text": help_text}
+    # The dashboard's rule help is what ``xxgk explain`` says (without the worked examples).
+    from ..explain import explain_text, help_markdown
+
+    if hasattr(rule, "examples"):
+        out["help"] = {"text": explain_text(rule, {}, examples=False), "markdown": help_markdown(rule)}  # type: ignore[arg-type]
+    else:
+        help_text = "\n".join(
+            text for text in (rule.fix and f"修改建议：{rule.fix}", rule.basis and f"依据：{rule.basis}") if text
+        )
+        if help_text:
+            out["help"] = {"text": help_text, "markdown": help_text}
     out["defaultConfiguration"] = {"level": LEVEL.get(rule.severity, "warning")}
     return out
 
 
 def _location(uri: str, where: Mapping[str, Any], message: str | None = None) -> dict[str, Any]:
+    # The logical location keeps the canonical keys and the cell address: SARIF is read by machines.
     physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
     if isinstance(where.get("line"), int) and where["line"] >= 1:
         physical["region"] = {"startLine": where["line"]}

@@ -1,4 +1,10 @@
-"""Human output, like ruff's: ``path:LINE: A101 [error] message``, grouped by file, then a summary line."""
+"""Human output, like ruff's: ``path:LINE: A101 错误 message``, grouped by file, then a summary line.
+
+The position prefix is the line of a text file (editors jump to ``path:LINE``); where the document has no lines
+a person can use (PDF pages, Word tables) the place follows as its own line in the template's words. Everything
+that comes from the document is passed through ``terminal_safe``: a report must not be able to drive the
+terminal.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ..output import summary
-from . import RuleInfo, display_path, position, show, sort_findings
+from ..words import place
+from . import SEVERITY_WORDS, RuleInfo, display_path, show, sort_findings, terminal_safe
 
 if TYPE_CHECKING:
     from . import Results
@@ -15,6 +22,8 @@ _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
 _DIM = "\x1b[2m"
 _SEVERITY_COLOR = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m"}
+# Formats whose line numbers a person can go to in an editor.
+_LINED = ("txt", "md", "html")
 
 
 def render(results: Results, rules: Mapping[str, RuleInfo], color: bool = False) -> str:
@@ -25,15 +34,24 @@ def render(results: Results, rules: Mapping[str, RuleInfo], color: bool = False)
     for report, findings in results:
         if not findings:
             continue
-        path = display_path(report.path)
+        path = terminal_safe(display_path(report.path))
+        edition = report.edition
         lines = []
         for f in sort_findings(findings):
-            where = paint(f"{path}:{position(f.location)}:", _BOLD)
-            tag = paint(f"{f.rule} [{f.severity}]", _SEVERITY_COLOR.get(f.severity, _BOLD))
+            line = f.location.get("line")
+            lined = report.format in _LINED and line is not None and f.location.get("page") is None
+            where = paint(f"{path}:{line}:" if lined else f"{path}:", _BOLD)
+            word = SEVERITY_WORDS.get(f.severity, f.severity)
+            tag = paint(f"{f.rule} {word}", _SEVERITY_COLOR.get(f.severity, _BOLD))
             # A multi-line message stays visibly one finding: continuation lines are indented.
-            lines.append(f"{where} {tag} {f.message}".replace("\n", "\n  "))
+            lines.append(f"{where} {tag} {terminal_safe(f.message)}".replace("\n", "\n  "))
+            # The prefix already gives the line; the table words still help where a table is involved.
+            shown = {**f.location, "line": None} if lined else f.location
+            spot = "" if lined and not f.location.get("table") else place(shown, report.format, edition)
+            if spot:
+                lines.append(paint(terminal_safe(f"  位置：{spot}"), _DIM))
             if f.expected is not None:
-                lines.append(paint(f"  期望值：{show(f.expected)} 实际值：{show(f.actual)}", _DIM))
+                lines.append(paint(terminal_safe(f"  期望值：{show(f.expected)} 实际值：{show(f.actual)}"), _DIM))
         groups.append("\n".join(lines))
 
     count = summary(results)

@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable
 
 from ..model import Document, Problem, ReadError
+from ..oserror import describe
 
 EXTENSIONS: dict[str, str] = {
     ".txt": "txt",
@@ -65,7 +66,7 @@ def read(path: str) -> Document:
     try:
         size = os.path.getsize(path)
     except OSError as exc:
-        raise ReadError(f"无法打开文件：{exc.strerror or exc}") from None
+        raise ReadError(f"无法打开文件：{describe(exc)}") from None
     if size == 0:
         raise ReadError("文件为空")
     if size > MAX_BYTES:
@@ -75,7 +76,7 @@ def read(path: str) -> Document:
         with open(path, "rb") as fh:
             data = fh.read()
     except OSError as exc:
-        raise ReadError(f"无法读取文件：{exc.strerror or exc}") from None
+        raise ReadError(f"无法读取文件：{describe(exc)}") from None
     actual = sniff(data)
     fmt = declared
     note = None
