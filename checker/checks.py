@@ -109,9 +109,9 @@ def _cell_loc(path: tuple[str, ...], source: Any) -> dict[str, Any]:
 
 
 def _cell_name(path: tuple[str, ...], edition: str | None = None) -> str:
-    from .interpret import _column_label, _row_label
+    from .words import cell_name
 
-    return f"“{_row_label(path[-2], edition)}”行“{_column_label(path[-1], edition)}”列"
+    return cell_name(path, edition)
 
 
 @check("value_is_number")
@@ -143,13 +143,161 @@ def value_is_count(report: Report, rule: Rule, params: dict[str, Any]) -> Iterab
 
 @check("value_not_blank")
 def value_not_blank(report: Report, rule: Rule, params: dict[str, Any]) -> Iterable[Finding]:
+    """Blank cells, grouped so that a drafter gets one finding per thing to fix: a table left blank is V105's
+    (nothing here); a column blank from top to bottom is one finding; other blanks one finding per row."""
+    unfilled = {(t, b) for t, b in _unfilled_tables(report)}
+    for (table, block), paths in _blank_groups(report).items():
+        if (table, block) in unfilled or (table, None) in unfilled:
+            continue
+        yield from _grouped_blanks(report, rule, table, paths)
+
+
+def _blank_groups(report: Report) -> dict[tuple[str, str | None], list[tuple[str, ...]]]:
+    """Read cells per table (per 第二十条 block in 表二), in document order."""
+    groups: dict[tuple[str, str | None], list[tuple[str, ...]]] = {}
+    for path in report.cells:
+        block = path[1] if path[0] == "active" and len(path) == 4 else None
+        groups.setdefault((path[0], block), []).append(path)
+    return groups
+
+
+def _grouped_blanks(report: Report, rule: Rule, table: str, paths: list[tuple[str, ...]]) -> Iterable[Finding]:
+    from . import words
+
+    edition = report.edition
+    blank = [p for p in paths if report.cells[p].value.blank]
+    if not blank:
+        return
+    columns: dict[str, list[tuple[str, ...]]] = {}
+    for path in paths:
+        columns.setdefault(path[-1], []).append(path)
+    whole_columns = [c for c, ps in columns.items() if len(ps) > 1 and all(report.cells[p].value.blank for p in ps)]
+    done: set[tuple[str, ...]] = set()
+    findings: list[Finding] = []
+    for column in whole_columns:
+        cells = columns[column]
+        done.update(cells)
+        first = report.cells[cells[0]]
+        what = f"{words.column_phrase(table, column, edition)}整列为空（{len(cells)} 个单元格）"
+        loc = _cell_loc(cells[0], first.source)
+        loc["row"] = None
+        if cells[0][0] == "active" and len(cells[0]) == 4:
+            what = f"{words.block_name(cells[0][1], edition)}{what}"
+        findings.append(finding(rule, {"cell": what, "what": what, "raw": "空白"}, **loc))
+    rows: dict[str, list[tuple[str, ...]]] = {}
+    for path in blank:
+        if path not in done:
+            rows.setdefault(path[-2], []).append(path)
+    for row, cells in rows.items():
+        first = report.cells[cells[0]]
+        if len(cells) == 1:
+            what = f"{words.cell_name(cells[0], edition)}为空"
+            loc = _cell_loc(cells[0], first.source)
+        else:
+            names = "、".join(f"“{words.column_name(table, p[-1], edition)}”" for p in cells)
+            full = len(cells) == sum(1 for p in paths if p[-2] == row)
+            prefix = words.block_name(cells[0][1], edition) if cells[0][0] == "active" and len(cells[0]) == 4 else ""
+            row_words = prefix + words.row_phrase(table, row, edition)
+            what = f"{row_words}整行为空" if full else f"{row_words}的{names}列为空"
+            loc = _cell_loc(cells[0], first.source)
+            loc["column"] = None
+        raws = sorted({(report.cells[p].value.raw or "").strip() for p in cells} - {""})
+        if raws:
+            what += f"（写作{'、'.join(f'“{r}”' for r in raws)}）"
+        findings.append(finding(rule, {"cell": what, "what": what, "raw": "、".join(raws) or "空白"}, **loc))
+    yield from findings
+
+
+# -- unfinished drafts ----------------------------------------------------------------------------------------
+
+# A table counts as left blank when at most this many of its cells hold a number (one stray figure in an
+# otherwise empty table is still an unfilled table).
+_UNFILLED_MAX_NUMBERS = 1
+
+
+def _unfilled_tables(report: Report) -> list[tuple[str, str | None]]:
+    """Tables of the template present in the report with (almost) no number in them."""
+    present = set(report.parsed.tables) if report.parsed else set()
+    by_table: dict[str, list[Any]] = {}
     for path, cell in report.cells.items():
-        if cell.value.blank:
-            yield finding(
-                rule,
-                {"cell": _cell_name(path, report.edition), "raw": cell.value.raw or "空白"},
-                **_cell_loc(path, cell.source),
-            )
+        by_table.setdefault(path[0], []).append(cell)
+    out: list[tuple[str, str | None]] = []
+    for table in ("active", "applications", "review"):
+        cells = by_table.get(table, [])
+        if table not in present and not cells:
+            continue
+        numbers = sum(1 for c in cells if c.value.number is not None)
+        texts = sum(1 for c in cells if c.value.is_text)
+        if cells and numbers <= _UNFILLED_MAX_NUMBERS and texts == 0 and numbers < len(cells):
+            out.append((table, None))
+    return out
+
+
+@check("table_unfilled")
+def table_unfilled(report: Report, rule: Rule, params: dict[str, Any]) -> Iterable[Finding]:
+    from . import words
+
+    for table, _block in _unfilled_tables(report):
+        cells = [(p, c) for p, c in report.cells.items() if p[0] == table]
+        numbers = sum(1 for _, c in cells if c.value.number is not None)
+        source = report.parsed.tables.get(table) if report.parsed else None
+        how = "没有填写任何数字" if numbers == 0 else f"只填写了 {numbers} 个数字"
+        fields = {"table_name": words.table_name(table), "how": how, "cells": len(cells)}
+        # The table's first line or page, not a cell: the whole table is meant.
+        where = {"line": source.line, "page": source.page} if source is not None else {}
+        loc = {"section": TABLE_SECTION[table], "table": table, **where}
+        yield finding(rule, fields, **loc)
+
+
+# Placeholders of the template left in the title or the text: XX县, XX局, XXXX年, ____年.
+_PLACEHOLDER_NAME = re.compile(r"[XxＸｘ×＊*]{2,}[县市区局镇乡省州旗盟委办厅院所年]|[_＿]{2,}年")
+# The template's instructions in parentheses, written to be replaced: （文字描述，概述…）, （填写下表。…）.
+_INSTRUCTION = re.compile(
+    r"^[（(]\s*(?:文字描述|此处填写|在此填写|请填写|请在此|请根据|填写下表|填写说明|根据实际情况填写|按实际情况填写)"
+)
+
+
+@check("template_placeholder")
+def template_placeholder(report: Report, rule: Rule, params: dict[str, Any]) -> Iterable[Finding]:
+    title = report.title or ""
+    agency = report.agency or ""
+    for text, label in ((title, "标题"), (agency, "机关名称")):
+        m = _PLACEHOLDER_NAME.search(text)
+        if m:
+            fields = {"what": f"{label}中的“{m.group(0)}”是模板的占位符", "quote": _short(text)}
+            yield finding(rule, fields, section=None, **_source_loc(_block_with(report, m.group(0))))
+            break  # the title names the agency: one finding for both
+    for block in report.document.blocks if report.document else ():
+        if block.is_table:
+            continue
+        text = " ".join(block.text.split())
+        if _INSTRUCTION.match(text):
+            fields = {"what": f"模板的填写说明“{_short(text)}”还留在文中", "quote": _short(text)}
+            yield finding(rule, fields, section=_section_at(report, block.source), **_source_loc(block.source))
+
+
+def _block_with(report: Report, text: str) -> Any:
+    """Where ``text`` first stands in the document (the title's line), or None."""
+    for block in report.document.blocks[:20] if report.document else ():
+        if text in block.text:
+            return block.source
+    return None
+
+
+def _short(text: str, limit: int = 24) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _section_at(report: Report, source: Any) -> str | None:
+    """The section a text position falls in (the last section heading before it), when lines are known."""
+    if source is None or source.line is None or not report.parsed:
+        return None
+    current = None
+    for key, tok in report.parsed.sections:
+        if tok.source.line is not None and tok.source.line <= source.line:
+            current = key
+    return current
 
 
 # -- edition and consistency --------------------------------------------------------------------------------
@@ -178,34 +326,7 @@ def year_consistent(report: Report, rule: Rule, params: dict[str, Any]) -> Itera
         yield finding(rule, {"title_year": report.title_year, "period_year": report.period_year})
 
 
-_RECEIVED = re.compile(
-    r"(?:共|累计|全年)?(?:收到|受理|接收)[^。；;，,]{0,16}?(?:政府信息公开|依申请公开)?申请[^0-9。；;]{0,6}(\d+)\s*(?:件|个|条)"
-)
-
-
-@check("text_matches_table")
-def text_matches_table(report: Report, rule: Rule, params: dict[str, Any]) -> Iterable[Finding]:
-    new = report.value(("applications", "received_new", "total"))
-    carried = report.value(("applications", "carried_over", "total"))
-    if new is None or not report.parsed:
-        return
-    accepted = {new, new + (carried or 0)}
-    for _section, tok in report.parsed.texts:
-        for m in _RECEIVED.finditer(tok.text):
-            stated = int(m.group(1))
-            if stated not in accepted:
-                fields = {"quote": m.group(0), "stated": stated, "table": new, "with_carried": new + (carried or 0)}
-                yield finding(
-                    rule,
-                    fields,
-                    section=_section,
-                    table="applications",
-                    row="received_new",
-                    column="total",
-                    expected=new,
-                    actual=stated,
-                    **_source_loc(tok.source),
-                )
+# C102 (text_matches_table) and the other narrative checks C103–C109 live in checker/narrative/rules.py.
 
 
 def _section_text(report: Report, section: str) -> str:
@@ -267,3 +388,7 @@ def _deadline(agency: str, year: int) -> date | None:
     if _GOVERNMENT.search(agency):
         return date(year + 1, 3, 31)
     return None
+
+
+# Registers the narrative checks (C102–C109); imported last because they use check() and finding() above.
+from .narrative import rules as _narrative_rules  # noqa: E402, F401

@@ -133,9 +133,11 @@ def test_faulty_example_page(path: Path, rules) -> None:
 
     # the cells of the faulty draft: A102 at （一）予以公开/总计, A101 at 结转下年度/自然人, V103 blank 行政强制
     a102 = dom.get_element_by_id("r1-c-applications-results_granted-total")
-    assert "hit-error" in a102.get("class") and a102.find_class("v")[0].text_content() == "11"
+    # the correction is shown in place: the value read, struck through, and the value expected
+    assert "hit-error" in a102.get("class") and a102.find_class("v")[0].text_content() == "11→10"
+    assert a102.xpath(".//s")[0].text == "11" and a102.xpath(".//ins")[0].text == "10"
     a101 = dom.get_element_by_id("r1-c-applications-carried_forward-natural_person")
-    assert "hit-error" in a101.get("class") and a101.find_class("v")[0].text_content() == "4"
+    assert "hit-error" in a101.get("class") and a101.find_class("v")[0].text_content() == "4→2"
     blank = dom.get_element_by_id("r1-c-active-art20_6-coercion-decisions")
     assert "blank" in blank.get("class").split() and "hit-warning" in blank.get("class")
     assert blank.find_class("v")[0].text_content() == "空"

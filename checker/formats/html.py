@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__, layout
 from ..findings import SEVERITY_ORDER
 from ..templating import environment
+from ..words import table_name
 from . import RuleInfo, display_path, plain, show, sort_findings
 
 if TYPE_CHECKING:
@@ -99,6 +100,7 @@ class Cell:
     state: str = ""  # value cells: "ok" | "blank" | "unread" | "text" | "conflict"
     title: str = ""  # tooltip: which cell this is
     marks: list[Mark] = field(default_factory=list)
+    correction: str | None = None  # the value a finding expects here, shown in place: 11→10
 
     @property
     def css(self) -> str:
@@ -207,6 +209,8 @@ def report_view(report: Report, findings: list[Finding], rules: Mapping[str, Rul
         target, target_label = _target(location, prefix, cells, tables, by_section)
         if target in cells:
             cells[target].marks.append(Mark(number, anchor, f.severity, True))
+            if f.expected is not None and cells[target].correction is None and cells[target].state in ("ok", "blank"):
+                cells[target].correction = show(plain(f.expected))
         section_entry = by_section.get(str(location.get("section") or ""))
         if section_entry is not None and not location.get("table"):
             section_entry.marks.append(Mark(number, anchor, f.severity, True))
@@ -217,7 +221,8 @@ def report_view(report: Report, findings: list[Finding], rules: Mapping[str, Rul
                 if not any(m.anchor == anchor for m in cells[rel].marks):
                     cells[rel].marks.append(Mark(number, anchor, f.severity, False))
                 related.append((rel, _cell_words(loc, edition)))
-        views.append(_finding_view(f, location, number, anchor, rules, edition, target, target_label, related))
+        view = _finding_view(f, location, number, anchor, rules, edition, target, target_label, related, report.format)
+        views.append(view)
     order = [k for k in dict.fromkeys(report.sections) if k in SECTION_KEYS]
     return ReportView(
         index=index,
@@ -273,6 +278,7 @@ def _finding_view(
     target: str | None,
     target_label: str,
     related: list[tuple[str, str]],
+    fmt: str = "",
 ) -> FindingView:
     rule = rules.get(f.rule)
     has_value = f.expected is not None or f.actual is not None
@@ -285,7 +291,7 @@ def _finding_view(
         severity_label=SEVERITY_LABELS.get(f.severity, f.severity),
         message=f.message,
         places=_places(location, edition),
-        source=_source_words(location),
+        source=_source_words(location, fmt),
         expected=show(plain(f.expected)) if f.expected is not None else None,
         actual=show(plain(f.actual)) if has_value else None,
         fix=_fill(getattr(rule, "fix", "") or "", location),
@@ -396,18 +402,21 @@ def _cell_words(location: Mapping[str, Any], edition: str | None) -> str:
 _CELL_ADDRESS = re.compile(r"^T(\d+)!([A-Z]+)(\d+)$")
 
 
-def _source_words(location: Mapping[str, Any]) -> str | None:
-    """Where in the file: 第57行, 第3页, 第2个表格第12行C列."""
+def _source_words(location: Mapping[str, Any], fmt: str = "") -> str | None:
+    """Where in the file, as a person looks for it: 第 57 行, 第 3 页第 10 行, 第三部分表格第 12 行. A DOCX
+    paragraph number is not given (Word never shows it), nor the raw cell address (that is for machines)."""
     parts = []
-    if location.get("line") is not None:
-        parts.append(f"第 {location['line']} 行")
     if location.get("page") is not None:
         parts.append(f"第 {location['page']} 页")
+    if location.get("line") is not None and fmt != "docx":
+        parts.append(f"第 {location['line']} 行")
     cell = location.get("cell")
-    if cell:
-        m = _CELL_ADDRESS.match(str(cell))
-        parts.append(f"第 {m[1]} 个表格第 {m[3]} 行 {m[2]} 列（{cell}）" if m else str(cell))
-    return "，".join(parts) or None
+    m = _CELL_ADDRESS.match(str(cell)) if cell else None
+    if m and location.get("line") is None:
+        table = location.get("table")
+        name = table_name(table) if table in TABLE_SECTIONS else "表格"
+        parts.append(f"{name}第 {m[3]} 行")
+    return "".join(parts) or None
 
 
 # -- anchors ----------------------------------------------------------------------------------------------------
@@ -472,7 +481,7 @@ def _outline(report: Report, prefix: str) -> list[OutlineEntry]:
     for key in SECTION_KEYS:
         tok = written.get(key)
         text = " ".join(tok.text.split()) if tok is not None else None
-        where = _source_words({"line": tok.source.line, "page": tok.source.page}) if tok is not None else None
+        where = _source_words({"line": tok.source.line, "page": tok.source.page}, report.format) if tok else None
         out.append(
             OutlineEntry(
                 key=key,
