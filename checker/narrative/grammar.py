@@ -1,0 +1,210 @@
+"""Claims: what a sentence of the narrative states about a table cell, found with the pattern grammar of
+grammars/narrative.yaml (compiled once, on first use)."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+if TYPE_CHECKING:
+    from ..extract import Report
+    from ..model import Source
+
+# Sections whose prose restates table counts (一 总体情况; 四–六 where some reports put their figures).
+SCOPE = frozenset({"一", "四", "五", "六"})
+_CLAUSE_BREAK = re.compile(r"[,;:，；：]")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    text: str  # running form (normalize.running_text)
+    section: str
+    source: Source | None
+    index: int  # order in the narrative
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    id: str  # the grammar entry
+    meaning: str
+    value: int | None  # the stated count (0 for zero forms; None for pure wordings)
+    pct: str | None  # a stated percentage, as written ("33.9")
+    sentence: Sentence
+    start: int
+    end: int
+    subject: str | None = None  # review.review / review.litigation / review.all for parts and wordings
+
+    @property
+    def phrase(self) -> str:
+        return self.sentence.text[self.start : self.end]
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    id: str
+    meaning: str
+    patterns: tuple[re.Pattern[str], ...]
+    value: int | None
+    require: re.Pattern[str] | None
+    guard: re.Pattern[str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Grammar:
+    entries: tuple[_Entry, ...]
+    sentence_break: re.Pattern[str]
+    prefilter: re.Pattern[str]
+
+
+@cache
+def _grammar() -> _Grammar:
+    from ..resources import resource_path
+
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(resource_path("grammars", "narrative.yaml").read_text("utf-8"), Loader=loader)
+    macros: dict[str, str] = data.get("macros") or {}
+
+    def expand(pattern: str) -> str:
+        for name, body in macros.items():
+            pattern = pattern.replace(f"<{name}>", body)
+        return pattern
+
+    entries = []
+    for raw in data["claims"]:
+        entries.append(
+            _Entry(
+                id=raw["id"],
+                meaning=raw["meaning"],
+                patterns=tuple(re.compile(expand(p)) for p in raw["patterns"]),
+                value=raw.get("value"),
+                require=re.compile(raw["require"]) if raw.get("require") else None,
+                guard=re.compile(raw["guard"]) if raw.get("guard") else None,
+            )
+        )
+    return _Grammar(tuple(entries), re.compile(data["sentence_break"]), re.compile(data["prefilter"]))
+
+
+def sentences(report: Report) -> list[Sentence]:
+    """The narrative of sections 一 and 四–六 as sentences. Consecutive text blocks of one section are joined
+    first: PDF and Markdown conversions break a sentence over lines (…上年结转政府信息公开 / 申请2件…)."""
+    from ..normalize import running_text
+
+    runs: list[tuple[str, list[tuple[int, Any]], list[str]]] = []
+    for section, tok in report.parsed.texts if report.parsed else ():
+        if section not in SCOPE:
+            continue
+        text = running_text(tok.text)
+        if not text:
+            continue
+        if not runs or runs[-1][0] != section:
+            runs.append((section, [], []))
+        _, starts, parts = runs[-1]
+        starts.append((sum(len(p) for p in parts), tok.source))
+        parts.append(text)
+    out: list[Sentence] = []
+    breaker = _grammar().sentence_break
+    for section, starts, parts in runs:
+        text = "".join(parts)
+        offsets = [o for o, _ in starts]
+        pos = 0
+        for m in breaker.finditer(text + "。"):
+            piece = text[pos : m.end()]
+            if piece.strip("。!?！？ "):
+                source = starts[bisect.bisect_right(offsets, pos) - 1][1]
+                out.append(Sentence(piece, section, source, len(out)))
+            pos = m.end()
+    return out
+
+
+def claims_of(report: Report) -> list[Claim]:
+    """Every claim of the report's narrative, in text order (computed once per report)."""
+    cached = report.__dict__.get("_narrative_claims")
+    if cached is None:
+        cached = [c for s in sentences(report) for c in sentence_claims(s)]
+        report.__dict__["_narrative_claims"] = cached
+    return cached
+
+
+def sentence_claims(sentence: Sentence) -> list[Claim]:
+    grammar = _grammar()
+    text = sentence.text
+    if not grammar.prefilter.search(text):
+        return []
+    candidates: list[tuple[_Entry, re.Match[str]]] = []
+    for entry in grammar.entries:
+        if entry.require is not None and not entry.require.search(text):
+            continue
+        for pattern in entry.patterns:
+            for m in pattern.finditer(text):
+                if entry.guard is not None and entry.guard.search(_clause_before(text, m.start()) + m.group(0)):
+                    continue
+                candidates.append((entry, m))
+    # A number belongs to one claim: the longest phrase that states it (同意公开答复9件 is an outcome, not a
+    # 答复 count; 予以公开及部分公开258件 is one group, not also 部分公开).
+    owner: dict[int, tuple[_Entry, re.Match[str]]] = {}
+    wordings: list[tuple[_Entry, re.Match[str]]] = []
+    for entry, m in candidates:
+        if "n" in m.re.groupindex and m.group("n") is not None:
+            key = m.start("n")
+            best = owner.get(key)
+            if best is None or (m.start(), -m.end()) < (best[1].start(), -best[1].end()):
+                owner[key] = (entry, m)
+        else:
+            wordings.append((entry, m))
+    chosen = sorted([*owner.values(), *_distinct(wordings)], key=lambda em: (em[1].start(), em[1].end()))
+    claims: list[Claim] = []
+    subject: str | None = None
+    subjects: list[str] = []
+    for entry, m in chosen:
+        groups = m.re.groupindex
+        value = int(m.group("n")) if "n" in groups and m.group("n") is not None else entry.value
+        pct = m.group("pct") if "pct" in groups else None
+        meaning = entry.meaning
+        claim_subject = None
+        if meaning.startswith("review."):
+            if meaning == "review.zero":
+                meaning = _zero_subject(m.group(0))
+            else:
+                subject = meaning
+                subjects.append(meaning)
+        elif meaning.startswith("part."):
+            if subject is None:
+                continue  # 维持 N件 with no 复议/诉讼 named before it: not ours
+            claim_subject = subject
+        elif meaning in ("wording.corrected_zero", "wording.all_upheld", "wording.all_closed"):
+            if "败诉" in m.group(0):
+                claim_subject = "review.litigation"
+            elif subjects:
+                claim_subject = "+".join(dict.fromkeys(subjects))
+            else:
+                continue  # no 复议/诉讼 named in the sentence: the wording is about something else
+        claims.append(Claim(entry.id, meaning, value, pct, sentence, m.start(), m.end(), claim_subject))
+    return claims
+
+
+def _zero_subject(phrase: str) -> str:
+    review, litigation = "复议" in phrase, "诉讼" in phrase
+    if review and litigation:
+        return "review.zero_all"
+    return "review.zero_review" if review else "review.zero_litigation"
+
+
+def _distinct(items: list[tuple[_Entry, re.Match[str]]]) -> list[tuple[_Entry, re.Match[str]]]:
+    """Wordings and zero forms: one claim per overlapping span (the longest)."""
+    out: list[tuple[_Entry, re.Match[str]]] = []
+    for entry, m in sorted(items, key=lambda em: (em[1].start(), -em[1].end())):
+        if out and m.start() < out[-1][1].end() and out[-1][0].meaning == entry.meaning:
+            continue
+        out.append((entry, m))
+    return out
+
+
+def _clause_before(text: str, start: int) -> str:
+    head = text[:start]
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(head)]
+    return head[breaks[-1] :] if breaks else head
