@@ -17,7 +17,8 @@ from test_batch import make_region, plant_carry_over
 from checker import layout
 from checker.batch import run_batch
 from checker.batch.dashboard import dashboard, report_page
-from checker.batch.outputs import Item, aggregate, summary_csv, summary_xlsx
+from checker.batch.outputs import Item, aggregate
+from checker.batch.sheets import summary_csv, summary_xlsx
 from checker.batch.store import make_record
 from checker.engine import check_report, load_rules, report_from_example
 
@@ -134,21 +135,53 @@ def test_aggregate_sums_the_region_per_year(review: tuple[Path, dict]) -> None:
 
 def test_summary_and_tables_one_row_per_report(review: tuple[Path, dict]) -> None:
     out, values = review
-    rows = list(csv.DictReader(io.StringIO((out / "summary.csv").read_text(encoding="utf-8"))))
+    raw = (out / "summary.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # a BOM: Excel on Windows reads UTF-8
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert len(rows) == 12
-    broken = {r["path"].rsplit("/", 1)[-1].split(".")[0]: r for r in rows if r["errors"] != "0"}
+    broken = {r["文件"].rsplit("/", 1)[-1].split(".")[0]: r for r in rows if r["错误"] != "0"}
     assert set(broken) == {"2022-青河县财政局", "2023-白水县教育局"}
-    assert broken["2023-白水县教育局"]["rules"] == "X101×3" and broken["2023-白水县教育局"]["verdict"] == "需要修改"
+    assert broken["2023-白水县教育局"]["主要问题"] == "X101 上年结转与上一年度报告的结转下年度不一致×3"
+    assert broken["2023-白水县教育局"]["结论"] == "需要修改"
+    tables_raw = (out / "tables.csv").read_bytes()
+    assert tables_raw.startswith(b"\xef\xbb\xbf")
+    tables = list(csv.reader(io.StringIO(tables_raw.decode("utf-8-sig"))))
+    header = tables[0]
+    assert len(tables) == 13 and header[:5] == ["文件", "文件类型", "格式版本", "年度", "机关"]
+    assert not any("." in h and h.isascii() for h in header)  # no programmer keys
+    column = header.index("表三·四、结转下年度继续办理·科研机构")
+    one = next(t for t in tables[1:] if "2021-青河县教育局" in t[0])
+    want = values[("青河县教育局", 2021)][("applications", "carried_forward", "research")]
+    assert one[column] == str(want)
+
+
+def test_workbook_has_three_chinese_sheets_one_row_per_finding(review: tuple[Path, dict]) -> None:
     from openpyxl import load_workbook
 
-    sheet = load_workbook(out / "summary.xlsx").active
-    got = list(sheet.iter_rows(values_only=True))
-    assert got[0][0] == "path" and len(got) == 13
-    tables = list(csv.DictReader(io.StringIO((out / "tables.csv").read_text(encoding="utf-8"))))
-    assert len(tables) == 12
-    one = next(t for t in tables if "2021-青河县教育局" in t["path"])
-    want = values[("青河县教育局", 2021)][("applications", "carried_forward", "research")]
-    assert one["applications.carried_forward.research"] == str(want)
+    out, _values = review
+    book = load_workbook(out / "summary.xlsx")
+    assert book.sheetnames == ["报告", "问题", "表格数据"]
+    reports, problems, tables = (book[name] for name in book.sheetnames)
+    got = list(reports.iter_rows(values_only=True))
+    assert got[0][:4] == ("文件", "机关", "机关（跨年度对应名称）", "年度") and len(got) == 13
+    findings = [f for o in map(json.loads, (out / "findings.jsonl").read_text(encoding="utf-8").splitlines())
+                for f in o["findings"]]  # fmt: skip
+    rows = list(problems.iter_rows(values_only=True))
+    assert rows[0][:11] == ("机关", "年度", "规则", "规则名称", "级别", "部分", "行", "列", "应为", "现为", "说明")
+    assert len(rows) - 1 == len(findings) == 5  # X101 on two columns of one report, three of another
+    first = dict(zip(rows[0], rows[1], strict=True))
+    assert first["规则"] == "X101" and first["级别"] == "错误" and first["部分"].startswith("三、")
+    assert first["行"] == "二、上年结转政府信息公开申请数量" and first["列"] in (
+        "自然人",
+        "商业企业",
+        "科研机构",
+        "总计",
+    )
+    assert isinstance(first["应为"], int) and first["说明"] and first["修改建议"]
+    assert next(tables.iter_rows(values_only=True))[5].startswith("表二·")
+    for sheet in (reports, problems, tables):
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+        assert sheet.column_dimensions["A"].width >= 8
 
 
 def _item(agency: str, path: str) -> Item:
@@ -177,11 +210,12 @@ def test_spreadsheets_never_hold_formulas(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     item = _item('=HYPERLINK("http://example.invalid","点击")', "-2+3.md")
-    text = summary_csv([item])
+    rules = load_rules()
+    text = summary_csv([item], rules)
     row = next(csv.DictReader(io.StringIO(text)))
-    assert row["agency"].startswith("'=") and row["path"] == "'-2+3.md"
-    summary_xlsx([item], tmp_path / "s.xlsx")
-    sheet = load_workbook(tmp_path / "s.xlsx").active
+    assert row["机关"].startswith("'=") and row["文件"] == "'-2+3.md"
+    summary_xlsx([item], rules, tmp_path / "s.xlsx")
+    sheet = load_workbook(tmp_path / "s.xlsx")["报告"]
     cells = {c.value: c.data_type for c in sheet[2]}
     assert cells['=HYPERLINK("http://example.invalid","点击")'] == "s"
 

@@ -28,7 +28,8 @@ __all__ = ["BatchError", "BatchResult", "Progress", "collect_files", "run_batch"
 
 
 class BatchError(Exception):
-    """A batch that cannot start (bad rules, bad agency map, no files, Dask missing): one line for the user."""
+    """A batch that cannot start or cannot write its results (bad rules, bad agency map, no files, Dask missing
+    or unreachable, another batch on the folder, a full disk): one line for the user, exit 2."""
 
 
 class Progress:
@@ -43,6 +44,12 @@ class Progress:
     def close(self) -> None:
         """The checking is over (outputs are being written)."""
 
+    def notice(self, text: str) -> None:
+        """One line for the user: a skipped input, a store moved aside."""
+
+    def finish(self, result: BatchResult) -> None:
+        """Every output is written; ``result`` holds the final counts (cross-report findings included)."""
+
 
 @dataclass
 class BatchResult:
@@ -56,6 +63,11 @@ class BatchResult:
     infos: int = 0
     unreadable: int = 0
     cross: int = 0  # X findings
+    duplicates: int = 0  # files holding a report already counted (X105)
+    skipped: int = 0  # inputs not read: not regular files, unreadable folders, review folders
+    partial: bool = False  # interrupted: the outputs hold what was finished
+    rendered: int = 0  # report pages rendered this run (the others were unchanged)
+    notices: list[str] = field(default_factory=list)
     items: list[Any] = field(default_factory=list, repr=False)
 
     def summary(self) -> dict[str, Any]:
@@ -68,43 +80,19 @@ class BatchResult:
             "infos": self.infos,
             "unreadable": self.unreadable,
             "cross_report": self.cross,
+            "duplicates": self.duplicates,
+            "skipped": self.skipped,
             "out": str(self.out),
         }
 
 
 def collect_files(paths: Iterable[str], exclude: Iterable[Path] = ()) -> list[str]:
-    """Files as given, and every report file under a folder (sorted, hidden files skipped), without
-    duplicates and without anything under ``exclude`` (the output folder and the store)."""
-    from pathlib import Path
+    """Files as given, and every report file under a folder (sorted; hidden, lock and temp files, pages xxgk
+    wrote, review folders and anything that is not a regular file skipped), without duplicates and without
+    anything under ``exclude`` (the output folder and the store). See ``inputs.collect`` for the reasons."""
+    from .inputs import collect
 
-    from ..readers import is_report_file
-
-    skip = [Path(p).resolve() for p in exclude]
-
-    def excluded(path: str) -> bool:
-        resolved = Path(path).resolve()
-        return any(resolved == s or s in resolved.parents for s in skip)
-
-    out: list[str] = []
-    seen: set[Path] = set()
-
-    def add(path: str) -> None:
-        key = Path(path).resolve()
-        if key not in seen and not excluded(path):
-            seen.add(key)
-            out.append(path)
-
-    for path in paths:
-        if os.path.isdir(path):
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not excluded(os.path.join(root, d)))
-                for name in sorted(files):
-                    full = os.path.join(root, name)
-                    if is_report_file(full) and not name.startswith("."):
-                        add(full)
-        else:
-            add(path)
-    return out
+    return collect(paths, exclude).files
 
 
 def run_batch(
@@ -120,29 +108,81 @@ def run_batch(
     progress: Progress | None = None,
     on_result: Callable[[Any, dict[str, Any]], None] | None = None,
     check: Callable[..., dict[str, Any]] | None = None,
+    letters: bool = False,
+    letter_template: str | Path | None = None,
 ) -> BatchResult:
     """Review every report under ``paths`` into the folder ``out``. ``scheduler`` is a Dask scheduler address
     or ``distributed.Client`` (else local processes, ``jobs`` of them, default one per CPU). ``on_result`` is
     called after each file is checked and stored (tests use it to interrupt a run); ``check`` replaces the
-    per-file function of the local pool (tests use it to simulate a stuck or crashing worker).
+    per-file function of the local pool (tests use it to simulate a stuck or crashing worker). ``letters``
+    writes a rectification notice per agency with findings (``letters/*.docx`` and ``letters.zip``).
 
     An exception (Ctrl-C too) leaves the store and the findings.jsonl written so far consistent: running the
-    same batch again resumes it.
+    same batch again resumes it. On Ctrl-C the review folder is written from what was finished, its
+    ``index.html`` marked 未完成, before the KeyboardInterrupt goes on. A write error (disk full) is a
+    ``BatchError``; files already in place are never left half-written (each is written aside, then renamed).
 
     Workers are started with the ``forkserver`` method (``spawn`` where there is none), which imports the main
     script again in each worker: a script that calls ``run_batch`` must do so under
     ``if __name__ == "__main__":``, as with any use of ``multiprocessing``."""
+    import sqlite3
+    from pathlib import Path
+
+    from .guard import LockedError, OutLock, write_failure
+
+    progress = progress or Progress()
+    out = Path(out)
+    lock = OutLock(out)
+    try:
+        try:
+            lock.acquire()
+        except LockedError as exc:
+            raise BatchError(str(exc)) from None
+        try:
+            return _run(
+                paths, out, jobs=jobs, db=db, timeout=timeout, agency_map=agency_map, extra_rules=extra_rules,
+                scheduler=scheduler, progress=progress, on_result=on_result, check=check, letters=letters,
+                letter_template=letter_template,
+            )  # fmt: skip
+        except (OSError, sqlite3.OperationalError) as exc:
+            line = write_failure(exc)
+            if line is None:
+                raise
+            raise BatchError(line) from None
+    except OSError as exc:  # the output folder itself cannot be made or locked
+        raise BatchError(write_failure(exc) or str(exc)) from None
+    finally:
+        lock.release()
+
+
+def _run(
+    paths: Sequence[str],
+    out: Path,
+    *,
+    jobs: int | None,
+    db: str | Path | None,
+    timeout: float | None,
+    agency_map: str | Path | None,
+    extra_rules: Sequence[str],
+    scheduler: Any,
+    progress: Progress,
+    on_result: Callable[[Any, dict[str, Any]], None] | None,
+    check: Callable[..., dict[str, Any]] | None,
+    letters: bool,
+    letter_template: str | Path | None,
+) -> BatchResult:
     from pathlib import Path
 
     from .. import __version__
     from ..engine import RuleError, load_rules
     from ..extract import _format_of
+    from ..readers import MAX_BYTES
     from . import outputs, runner
     from .cross import AgencyMapError, load_agency_map
-    from .store import Store, file_sha256, ruleset_digest
+    from .guard import open_store
+    from .inputs import collect
+    from .store import failure_record, file_sha256, ruleset_digest
 
-    progress = progress or Progress()
-    out = Path(out)
     db_path = Path(db) if db else out / "xxgk.db"
     extra = tuple(str(p) for p in extra_rules)
     try:
@@ -153,33 +193,66 @@ def run_batch(
         mapping = load_agency_map(agency_map) if agency_map else {}
     except AgencyMapError as exc:
         raise BatchError(str(exc)) from None
-    files = collect_files(paths, exclude=[out, db_path])
-    if not files:
-        raise BatchError("没有找到可检查的报告文件")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "reports").mkdir(exist_ok=True)
-    digest = ruleset_digest(extra)
-    tasks = [runner.Task(f, os.path.abspath(f), file_sha256(f), _format_of(f)) for f in files]
+    template = None
+    if letters:
+        from .letters import LetterTemplateError, load_template
 
-    result = BatchResult(out=out, db=db_path, files=len(tasks))
+        try:
+            template = load_template(letter_template)
+        except LetterTemplateError as exc:
+            raise BatchError(str(exc)) from None
+    found = collect(paths, exclude=[out, db_path])
+    result = BatchResult(out=out, db=db_path)
+
+    def notice(text: str) -> None:
+        result.notices.append(text)
+        progress.notice(text)
+
+    for text in found.notices:
+        notice(text)
+    result.skipped = len(found.notices) - len(found.rejected)
+    if not found.files and not found.rejected:
+        raise BatchError("没有找到可检查的报告文件")
+    (out / "reports").mkdir(parents=True, exist_ok=True)
+    digest = ruleset_digest(extra)
+
+    tasks: list[runner.Task] = []
+    ready: list[dict[str, Any]] = []  # answered without a worker: too large, not a regular file
+    for path in found.files:
+        try:
+            size = os.stat(path).st_size
+        except OSError:
+            size = 0
+        if size > MAX_BYTES:  # never hashed nor read: the cap applies before any byte is read
+            reason = f"文件过大（{size / 1024 / 1024:.0f} MB，上限 {MAX_BYTES // 1024 // 1024} MB），不是一份年度报告"
+            ready.append(failure_record(path, _format_of(path), reason, None) | {"transient": False})
+            continue
+        tasks.append(runner.Task(path, os.path.abspath(path), file_sha256(path), _format_of(path)))
+    for path, reason in found.rejected:
+        ready.append(failure_record(path, _format_of(path), reason, None) | {"transient": False})
+    result.files = len(tasks) + len(ready)
+
     records: dict[str, dict[str, Any]] = {}
     from_store: set[str] = set()
-    with Store(db_path) as store:
+    store = open_store(db_path, notice)
+    try:
         stored = store.get_results([t.sha256 for t in tasks if t.sha256], __version__, digest)
         pending = [t for t in tasks if t.sha256 not in stored]
         result.cached = len(tasks) - len(pending)
-        run_id = store.start_run(str(out), len(tasks), result.cached)
+        run_id = store.start_run(str(out), result.files, result.cached)
         jsonl = outputs.JsonlWriter(out / "findings.jsonl")
-        progress.start(len(tasks), result.cached)
+        progress.start(result.files, result.cached)
 
         def emit(record: dict[str, Any], cached: bool) -> None:
             records[record["path"]] = record
-            jsonl.write(outputs.Item(record, _findings(record)).json())
+            jsonl.write_record(record)
             progress.advance(record, cached)
 
+        for record in ready:
+            emit(record, False)
         for task in tasks:
             if task.sha256 in stored:
-                record = dict(stored[task.sha256], path=task.path)
+                record = dict(stored.pop(task.sha256), path=task.path)
                 from_store.add(task.path)
                 emit(record, True)
 
@@ -204,16 +277,72 @@ def run_batch(
                     pending, deliver, jobs or os.cpu_count() or 1, timeout, extra, check=check or runner.check_file
                 )
             status = "checked"
+        except KeyboardInterrupt:
+            jsonl.close()
+            store.finish_run(run_id, result.checked, status)
+            result.partial = True
+            _finish(out, records, rules, mapping, store, from_store, result, run_id, None)
+            raise
         finally:
             jsonl.close()
-            progress.close()
             if status != "checked":
                 store.finish_run(run_id, result.checked, status)
-
-        items = _items(records, rules, mapping, store, from_store)
-        _write_outputs(out, items, rules, result)
+        progress.close()
+        _finish(out, records, rules, mapping, store, from_store, result, run_id, template)
         store.finish_run(run_id, result.checked, "done")
+    finally:
+        store.close()
+    progress.finish(result)
     return result
+
+
+def _finish(
+    out: Path,
+    records: dict[str, dict[str, Any]],
+    rules: Any,
+    mapping: Any,
+    store: Any,
+    from_store: set[str],
+    result: BatchResult,
+    run_id: int,
+    template: Any,
+) -> None:
+    """Cross-report checks, duplicates, progress since the last run, then every output."""
+    items = _items(records, rules, mapping, store, from_store)
+    if not result.partial:
+        from .progress import compare
+
+        compare(items, store, run_id)
+    _write_outputs(out, items, rules, result, template)
+
+
+def _items(records: dict[str, dict[str, Any]], rules: Any, mapping: Any, store: Any, from_store: set[str]) -> list[Any]:
+    from .cross import agency_key, cross_findings
+    from .dashboard import page_name
+    from .dupes import duplicates, x105_finding
+    from .outputs import Item, sort_findings
+
+    keys = {path: agency_key(record.get("agency"), mapping) for path, record in records.items()}
+    dupes = duplicates(records.values(), keys)
+    years = {r["year"] - 1 for r in records.values() if isinstance(r.get("year"), int)}
+    history = list(store.extracted(years))
+    # the kept report of each agency-year stands for it across years: copies neither raise nor answer X rules
+    counted = [r for path, r in records.items() if path not in dupes]
+    cross = cross_findings(counted, history, rules, mapping)
+    items = []
+    for path in sorted(records):
+        record = records[path]
+        extra = list(cross.get(path, []))
+        duplicate_of = None
+        if path in dupes:
+            duplicate_of, how = dupes[path]
+            if "X105" in rules:
+                extra.append(x105_finding(rules["X105"], duplicate_of, how))
+        findings = sort_findings(_findings(record) + extra) if extra else _findings(record)
+        item = Item(record, findings, key=keys[path], page=page_name(path), cached=path in from_store)
+        item.duplicate_of = duplicate_of
+        items.append(item)
+    return items
 
 
 def _findings(record: dict[str, Any]) -> list[Any]:
@@ -222,52 +351,16 @@ def _findings(record: dict[str, Any]) -> list[Any]:
     return findings_from_record(record)
 
 
-def _items(records: dict[str, dict[str, Any]], rules: Any, mapping: Any, store: Any, from_store: set[str]) -> list[Any]:
-    from .cross import agency_key, cross_findings
-    from .dashboard import page_name
-    from .outputs import Item, sort_findings
-
-    years = {r["year"] - 1 for r in records.values() if isinstance(r.get("year"), int)}
-    history = list(store.extracted(years))
-    cross = cross_findings(list(records.values()), history, rules, mapping)
-    items = []
-    for path in sorted(records):
-        record = records[path]
-        findings = sort_findings(_findings(record) + cross.get(path, []))
-        key = agency_key(record.get("agency"), mapping)
-        items.append(Item(record, findings, key=key, page=page_name(path), cached=path in from_store))
-    return items
-
-
-def _write_outputs(out: Path, items: list[Any], rules: Any, result: BatchResult) -> None:
-    from . import dashboard, outputs
+def _write_outputs(out: Path, items: list[Any], rules: Any, result: BatchResult, template: Any) -> None:
+    from . import render
 
     result.items = items
+    result.errors = result.warnings = result.infos = result.unreadable = result.cross = result.duplicates = 0
     for item in items:
         result.errors += item.counts["error"]
         result.warnings += item.counts["warning"]
         result.infos += item.counts["info"]
         result.unreadable += 0 if item.record.get("readable") else 1
         result.cross += sum(1 for f in item.findings if f.rule.startswith("X"))
-    # findings.jsonl in its final form and the per-report pages, one report at a time (bounded memory)
-    keep = set()
-    tmp = out / ".findings.jsonl.tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        for item in items:
-            fh.write(outputs.jsonl_line(item))
-            target = out / item.page
-            keep.add(target.name)
-            outputs.write_atomic(target, dashboard.report_page(item, rules))
-            item.forget()
-    os.replace(tmp, out / "findings.jsonl")
-    for old in (out / "reports").glob("*.html"):
-        if old.name not in keep:
-            old.unlink()
-    outputs.write_atomic(out / "summary.csv", outputs.summary_csv(items))
-    outputs.summary_xlsx(items, out / "summary.xlsx")
-    outputs.write_atomic(out / "tables.csv", outputs.tables_csv(items))
-    groups = outputs.aggregate(items)
-    outputs.write_atomic(out / "aggregate.json", outputs.aggregate_json(groups))
-    outputs.write_atomic(out / "aggregate.html", dashboard.aggregate_page(groups))
-    stats = {"checked": result.checked, "cached": result.cached}
-    outputs.write_atomic(out / "index.html", dashboard.dashboard(items, rules, groups, stats))
+        result.duplicates += 1 if item.duplicate_of else 0
+    render.write_all(out, items, rules, result, template)

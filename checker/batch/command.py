@@ -32,6 +32,12 @@ FAIL_LEVELS = {"error": 3, "warning": 2, "info": 1, "never": 99}
     "--rules", "extra_rules", multiple=True, type=click.Path(exists=True, dir_okay=False), help="额外的规则文件"
 )
 @click.option("--scheduler", help="在 Dask 集群上运行（调度器地址，如 tcp://10.0.0.5:8786；需安装 xxgk[dask]）")
+@click.option("--letters", is_flag=True, help="为每个有问题的机关写一份整改通知（letters/*.docx 和 letters.zip）")
+@click.option(
+    "--letter-template",
+    type=click.Path(exists=True, dir_okay=False),
+    help="整改通知的模板（Jinja 文本，可复制 templates/letters/notice.docx.j2 修改）",
+)
 @click.option(
     "--fail-on",
     type=click.Choice(["error", "warning", "info", "never"]),
@@ -48,11 +54,16 @@ def batch(
     agency_map: str | None,
     extra_rules: tuple[str, ...],
     scheduler: str | None,
+    letters: bool,
+    letter_template: str | None,
     fail_on: str,
 ) -> None:
     """批量检查：并行检查多份报告（可中断后续跑），做跨年度、跨报告的检查（X 类规则），
     在 DIR 中写出 index.html 汇总页、每份报告的检查结果页、findings.jsonl、summary.csv/.xlsx、
-    tables.csv 和区域汇总表 aggregate.html/.json。标准输出只打印最后一行 JSON 摘要。"""
+    tables.csv 和区域汇总表 aggregate.html/.json；--letters 另写各机关的整改通知。标准输出只打印最后一行 JSON 摘要。
+
+    \b
+    退出码：0 完成；1 有达到 --fail-on 级别的问题；2 用法错误、无法开始或无法写出结果（一行说明）；130 被中断。"""
     import json
 
     from . import BatchError, run_batch
@@ -70,11 +81,19 @@ def batch(
             extra_rules=[*settings_rules, *extra_rules],
             scheduler=scheduler,
             progress=progress,
+            letters=letters or bool(letter_template),
+            letter_template=letter_template,
         )
     except BatchError as exc:
-        raise click.UsageError(str(exc)) from None
+        click.echo(f"xxgk batch: {exc}", err=True)
+        sys.exit(2)
     except KeyboardInterrupt:
-        click.echo("\n已中断：已完成的结果都已保存，用同样的命令重新运行即可从中断处继续。", err=True)
+        progress.close(interrupted=True)
+        click.echo(
+            f"\n已中断：已完成的结果都已保存，{out}/index.html 中是已完成的部分（标为未完成）；"
+            "用同样的命令重新运行即可从中断处继续。",
+            err=True,
+        )
         sys.exit(130)
     click.echo(json.dumps(result.summary(), ensure_ascii=False))
     threshold = FAIL_LEVELS[fail_on]
@@ -119,10 +138,16 @@ class _Bar:
         if self.bar is not None:
             self.bar.update(1)
 
-    def close(self) -> None:
+    def notice(self, text: str) -> None:
+        (self.bar.write if self.bar is not None else lambda t: click.echo(t, err=True))(text)
+
+    def close(self, interrupted: bool = False) -> None:
         if self.bar is not None:
             self.bar.close()
             self.bar = None
+
+    def finish(self, result: Any) -> None:
+        click.echo(_final_line(result), err=True)
 
 
 class _Lines:
@@ -131,6 +156,7 @@ class _Lines:
     def __init__(self) -> None:
         self.total = 0
         self.done = 0
+        self.closed = False
 
     def start(self, total: int, cached: int) -> None:
         self.total = total
@@ -144,12 +170,31 @@ class _Lines:
         for f in record.get("findings", []):
             if f.get("severity") in counts:
                 counts[f["severity"]] += 1
+        # cross-report findings (X rules) come once every file is in: the final line counts them
         click.echo(
-            f"[{self.done}/{self.total}] {record['path']}: 错误 {counts['error']}，警告 {counts['warning']}", err=True
+            f"[{self.done}/{self.total}] {record['path']}: 本文件错误 {counts['error']}，警告 {counts['warning']}",
+            err=True,
         )
 
-    def close(self) -> None:
-        click.echo(f"xxgk batch: 检查完成（{self.done}/{self.total}），正在写出结果", err=True)
+    def notice(self, text: str) -> None:
+        click.echo(f"xxgk batch: {text}", err=True)
+
+    def close(self, interrupted: bool = False) -> None:
+        if not interrupted and not self.closed:
+            click.echo(f"xxgk batch: 检查完成（{self.done}/{self.total}），正在做跨报告检查并写出结果", err=True)
+        self.closed = True
+
+    def finish(self, result: Any) -> None:
+        click.echo(_final_line(result), err=True)
+
+
+def _final_line(result: Any) -> str:
+    """The totals as the dashboard shows them (cross-report findings included)."""
+    copies = f"，重复文件 {result.duplicates} 份不计入统计" if result.duplicates else ""
+    return (
+        f"xxgk batch: 已写出 {result.out}/index.html：{result.files} 份，错误 {result.errors}，警告 {result.warnings}"
+        f"（其中跨报告 {result.cross}）{copies}"
+    )
 
 
 def _progress() -> Any:

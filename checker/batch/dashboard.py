@@ -168,7 +168,7 @@ def years_series(groups: list[dict[str, Any]]) -> tuple[list[int], list[tuple[st
                     if any(row == p or (p.endswith(".") and row.startswith(p)) for p in prefixes) or (
                         prefixes == ("results.other",) and row.startswith("results.other.")
                     ):
-                        total += cols["total"]
+                        total += cols["total"] or 0  # a cell blank in every report adds nothing
             values.append(total)
         series.append((name, values))
     return years, series
@@ -224,7 +224,12 @@ def _nice_step(high: int) -> int:
 
 
 def dashboard(items: list[Item], rules: Mapping[str, Any], groups: list[dict[str, Any]], stats: dict[str, Any]) -> str:
+    """The dashboard. Every statistic counts each agency-year once (copies, X105, are listed but not counted);
+    ``stats["partial"]`` marks an interrupted run's page 未完成."""
+    stats = {"partial": False, "notices": [], "files": len(items), "checked": 0, "cached": 0} | dict(stats)
     rows = sorted(items, key=lambda i: (i.record.get("agency") or "\uffff", i.record.get("year") or 0, i.path))
+    copies = [i for i in items if not i.counted]
+    items = [i for i in items if i.counted]
     totals: dict[str, dict[str, Any]] = {}
     for item in items:
         for rule_id, n in item.rule_counts().items():
@@ -250,9 +255,17 @@ def dashboard(items: list[Item], rules: Mapping[str, Any], groups: list[dict[str
     by_count = sorted(rule_rows, key=lambda r: (-r["findings"], r["id"]))[:30]
     rule_chart = bar_chart(
         [
-            (r["id"], r["findings"], f"sev-{r['severity']}", f"{r['id']} {r['title']}：{r['findings']} 处", r["href"])
+            (
+                _short(f"{r['id']} {r['title']}", 18),
+                r["findings"],
+                f"sev-{r['severity']}",
+                f"{r['id']} {r['title']}：{r['findings']} 处",
+                r["href"],
+            )
             for r in by_count
-        ]
+        ],
+        width=820,
+        label_width=290,
     )
     unreadable = sum(1 for i in items if not i.record.get("readable"))
     passing = sum(1 for i in items if i.passing and i.record.get("readable"))
@@ -270,6 +283,17 @@ def dashboard(items: list[Item], rules: Mapping[str, Any], groups: list[dict[str
     )[:WORST]
     years, series = years_series(groups)
     trend = line_chart(years, series) if len(years) >= 2 else None
+    changed = [i for i in items if i.changes]
+    progress = None
+    if changed:
+        progress = {
+            "reports": len(changed),
+            "new": sum(i.changes["new"] for i in changed),  # type: ignore[index]
+            "fixed": sum(i.changes["fixed"] for i in changed),  # type: ignore[index]
+            "unchanged": sum(i.changes["unchanged"] for i in changed),  # type: ignore[index]
+            "since": min(i.changes["since"] for i in changed),  # type: ignore[index]
+        }
+    aggregate_problems = sum(len(g.get("findings") or []) for g in groups)
     script, script_hash = _script()
     counts = {s: sum(i.counts[s] for i in items) for s in ("error", "warning", "info")}
     return (
@@ -289,6 +313,10 @@ def dashboard(items: list[Item], rules: Mapping[str, Any], groups: list[dict[str
             failing=failing,
             unreadable=unreadable,
             stats=stats,
+            copies=copies,
+            progress=progress,
+            aggregate_problems=aggregate_problems,
+            rules=rules,
             version=__version__,
             script=script,
             script_hash=script_hash,
@@ -296,6 +324,10 @@ def dashboard(items: list[Item], rules: Mapping[str, Any], groups: list[dict[str
             quote=quote,
         )
     )
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def _rule_severity(rule_id: str, rule: Any, items: list[Item]) -> str:
@@ -320,6 +352,8 @@ def aggregate_page(groups: list[dict[str, Any]]) -> str:
                 "applications": applications_grid(g),
                 "review": review_grid(g),
                 "incomplete": sum(g["incomplete"].values()),
+                "blank_cells": g.get("blank_cells", 0),
+                "findings": g.get("findings") or [],
             }
         )
     return environment().get_template("batch/aggregate.html.j2").render(views=views, version=__version__)

@@ -1,4 +1,5 @@
-"""What a batch writes besides the dashboard: findings.jsonl, summary.csv/.xlsx, tables.csv, aggregate.json/.html.
+"""What a batch writes besides the dashboard and the spreadsheets (``sheets``): findings.jsonl and the
+region's aggregate (aggregate.json/.html).
 
 Every file is written whole into a temporary name and renamed into place, except ``findings.jsonl`` during the
 run, which grows one line per finished report (flushed at once) and is then rewritten in its final form: one
@@ -7,13 +8,12 @@ contract report object per report (with its tables and its cross-report findings
 
 from __future__ import annotations
 
-import csv
-import io
+import contextlib
 import json
 import os
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,23 +26,6 @@ if TYPE_CHECKING:
 
 Record = dict[str, Any]
 
-SUMMARY_COLUMNS = (
-    "path",
-    "agency",
-    "agency_key",
-    "year",
-    "edition",
-    "format",
-    "readable",
-    "errors",
-    "warnings",
-    "infos",
-    "verdict",
-    "rules",
-    "page",
-    "sha256",
-)
-
 
 @dataclass
 class Item:
@@ -54,6 +37,8 @@ class Item:
     page: str = ""  # relative to the output folder: reports/….html
     cached: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    duplicate_of: str | None = None  # the kept file of the same agency-year (X105): not counted in aggregates
+    changes: dict[str, Any] | None = None  # since the last run over this agency-year: new / fixed / unchanged
 
     @property
     def path(self) -> str:
@@ -97,10 +82,46 @@ class Item:
         ranked = sorted(self.rule_counts().items(), key=lambda kv: (-kv[1], kv[0]))[:n]
         return [f"{rule}×{count}" if count > 1 else rule for rule, count in ranked]
 
-    def json(self) -> dict[str, Any]:
-        from ..output import report_object
+    def top_rules_titled(self, rules: Any, n: int = 5) -> list[str]:
+        """As ``top_rules``, each with its title (``A101 本年新收…不平衡×3``): an auditor reads titles, not ids."""
+        ranked = sorted(self.rule_counts().items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+        out = []
+        for rule_id, count in ranked:
+            title = getattr(rules.get(rule_id), "title", "") or ""
+            text = f"{rule_id} {title}".strip()
+            out.append(f"{text}×{count}" if count > 1 else text)
+        return out
 
-        return report_object(self.report, self.findings, with_tables=True)
+    @property
+    def counted(self) -> bool:
+        """Whether this report counts in aggregates and statistics (not a copy of another file's report)."""
+        return self.duplicate_of is None
+
+    def json(self) -> dict[str, Any]:
+        """The contract's report object (with tables), straight from the record: the same JSON as
+        ``output.report_object`` on the rebuilt Report, without rebuilding it (reruns are cheap)."""
+        return record_object(self.record, [f.json() for f in self.findings])
+
+
+def record_object(record: Record, findings: list[dict[str, Any]]) -> dict[str, Any]:
+    """``output.report_object(report, findings, with_tables=True)`` computed from a record."""
+    tables: dict[str, Any] = {}
+    for path, _raw, number, *_rest in record["cells"]:
+        node = tables
+        for key in path[:-1]:
+            node = node.setdefault(key, {})
+        node[path[-1]] = float(Decimal(number["d"])) if isinstance(number, dict) else number
+    return {
+        "path": record["path"],
+        "format": record["format"],
+        "edition": record["edition"],
+        "year": record["year"],
+        "agency": record["agency"],
+        "sections": record["sections"],
+        "fully_checked": bool(record.get("readable")) and not any(f["rule"] == "P005" for f in findings),
+        "tables": tables,
+        "findings": findings,
+    }
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
@@ -113,13 +134,26 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
 # -- files -----------------------------------------------------------------------------------------------------
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    if isinstance(data, str):
-        tmp.write_text(data, encoding="utf-8")
-    else:
-        tmp.write_bytes(data)
-    os.replace(tmp, path)
+def temp_name(path: Path) -> Path:
+    """A temporary name beside ``path``, unique to this process (two writers never share one)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def write_atomic(path: Path, data: str | bytes, *, bom: bool = False) -> None:
+    """Write ``data`` aside and rename it into place: the old file stays whole until the new one is complete
+    (a full disk loses nothing already written). ``bom``: UTF-8 with a BOM, for CSV that Excel opens."""
+    tmp = temp_name(path)
+    try:
+        if isinstance(data, str):
+            with open(tmp, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+                fh.write(data)
+        else:
+            tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 class JsonlWriter:
@@ -133,6 +167,9 @@ class JsonlWriter:
         self.fh.write(json.dumps(obj, ensure_ascii=False) + "\n")
         self.fh.flush()
 
+    def write_record(self, record: Record) -> None:
+        self.write(record_object(record, record["findings"]))
+
     def close(self) -> None:
         self.fh.close()
 
@@ -141,122 +178,28 @@ def jsonl_line(item: Item) -> str:
     return json.dumps(item.json(), ensure_ascii=False) + "\n"
 
 
-# CSV/XLSX cells that a spreadsheet would run as a formula (=, +, -, @ at the start of text) are quoted.
-_FORMULA = re.compile(r"^[=+\-@\t\r]")
-_ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _safe_text(value: Any) -> Any:
-    if isinstance(value, str) and _FORMULA.match(value):
-        return "'" + value
-    return value
-
-
-def summary_rows(items: Iterable[Item]) -> list[list[Any]]:
-    rows = []
-    for item in items:
-        r = item.record
-        rules = " ".join(f"{rule}×{n}" if n > 1 else rule for rule, n in item.rule_counts().items())
-        rows.append(
-            [
-                item.path,
-                r.get("agency") or "",
-                item.key or "",
-                r.get("year") if r.get("year") is not None else "",
-                r.get("edition") or "",
-                r.get("format") or "",
-                "yes" if r.get("readable") else "no",
-                item.counts["error"],
-                item.counts["warning"],
-                item.counts["info"],
-                item.verdict,
-                rules,
-                item.page,
-                r.get("sha256") or "",
-            ]
-        )
-    return rows
-
-
-def summary_csv(items: list[Item]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(SUMMARY_COLUMNS)
-    for row in summary_rows(items):
-        writer.writerow([_safe_text(v) for v in row])
-    return buf.getvalue()
-
-
-def summary_xlsx(items: list[Item], path: Path) -> None:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("summary")
-    widths = {"path": 48, "agency": 30, "agency_key": 30, "rules": 40, "page": 36, "sha256": 20}
-    for i, name in enumerate(SUMMARY_COLUMNS, 1):
-        ws.column_dimensions[get_column_letter(i)].width = widths.get(name, 10)
-    ws.freeze_panes = "A2"
-    rows = summary_rows(items)
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(SUMMARY_COLUMNS))}{len(rows) + 1}"
-    header = []
-    for name in SUMMARY_COLUMNS:
-        cell = WriteOnlyCell(ws, value=name)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    ws.append(header)
-    for row in rows:
-        cells = []
-        for value in row:
-            if isinstance(value, str):
-                cell = WriteOnlyCell(ws, value=_ILLEGAL_XLSX.sub("", value))
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-            else:
-                cell = WriteOnlyCell(ws, value=value)
-            cells.append(cell)
-        ws.append(cells)
-    tmp = path.with_name(f".{path.name}.tmp")
-    wb.save(tmp)
-    os.replace(tmp, path)
-
-
-def tables_csv(items: list[Item]) -> str:
-    """Every canonical cell of every report, one row per report: ``xxgk extract --format csv``'s columns."""
-    from ..output import csv_document
-
-    text = csv_document(_reports(items))  # type: ignore[arg-type]  # one report at a time
-    if not any(_FORMULA.match(item.path) or _FORMULA.match(item.record.get("agency") or "") for item in items):
-        return text
-    rows = list(csv.reader(io.StringIO(text)))
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    for i, row in enumerate(rows):
-        if i and len(row) > 4:
-            row[0], row[4] = _safe_text(row[0]), _safe_text(row[4])
-        writer.writerow(row)
-    return buf.getvalue()
-
-
-def _reports(items: list[Item]) -> Iterator[Report]:
-    from .store import report_from_record
-
-    for item in items:
-        yield report_from_record(item.record)
-
-
 # -- aggregate -------------------------------------------------------------------------------------------------
 
 
-def aggregate(items: Iterable[Item]) -> list[dict[str, Any]]:
+IDENTITY_RULES = ("A101", "A102", "A103", "A201")
+
+
+def aggregate(items: Iterable[Item], rules: Any = None) -> list[dict[str, Any]]:
     """The region's 表三 and 表四 summed over its reports, per year (and edition, when a year mixes them).
 
-    Only readable reports of a known edition and year count; a blank cell counts 0; a cell that could not be
-    read (lost, or text) is left out of the sum and counted under ``incomplete``."""
+    Each agency-year counts once: copies (X105) are left out. Only readable reports of a known edition and
+    year count. A blank cell adds nothing and is counted (``blanks`` per cell, ``blank_cells`` in all); a cell
+    blank in every report stays blank (null), never 0. A cell that could not be read (lost, or text) is left
+    out of the sum and counted under ``incomplete``. The summed tables are then checked with the single
+    report identities (A101, A102, A103, A201, given ``rules``): a regional table that does not add up says so
+    in ``findings``, each naming the reports whose own table fails the same identity, and how many blank or
+    unread cells the table holds."""
     groups: dict[tuple[int, str], dict[str, Any]] = {}
+    failing: dict[tuple[int, str], dict[tuple[str, str | None, str | None], list[str]]] = {}
     for item in items:
         r = item.record
+        if not item.counted:
+            continue
         if not r.get("readable") or r.get("year") is None or r.get("edition") not in layout.EDITIONS:
             continue
         edition = r["edition"]
@@ -272,14 +215,22 @@ def aggregate(items: Iterable[Item]) -> list[dict[str, Any]]:
                 "reports": 0,
                 "agencies": set(),
                 "paths": [],
-                "applications": {row: dict.fromkeys(layout.APP_COLUMNS, 0) for row in layout.APP_ROWS[edition]},
-                "review": {row: dict.fromkeys(layout.REVIEW_COLUMNS, 0) for row in layout.REVIEW_ROWS},
+                "applications": {row: dict.fromkeys(layout.APP_COLUMNS) for row in layout.APP_ROWS[edition]},
+                "review": {row: dict.fromkeys(layout.REVIEW_COLUMNS) for row in layout.REVIEW_ROWS},
                 "incomplete": {},
+                "blanks": {},
+                "blank_cells": 0,
+                "findings": [],
             },
         )
         group["reports"] += 1
         group["paths"].append(item.path)
         group["agencies"].add(item.key or item.path)
+        for f in item.findings:
+            if f.rule in IDENTITY_RULES:
+                loc = f.location or {}
+                key = (f.rule, loc.get("row"), loc.get("column"))
+                failing.setdefault((r["year"], edition), {}).setdefault(key, []).append(item.path)
         for table, rows, cols in (
             ("applications", layout.APP_ROWS[edition], layout.APP_COLUMNS),
             ("review", layout.REVIEW_ROWS, layout.REVIEW_COLUMNS),
@@ -291,17 +242,74 @@ def aggregate(items: Iterable[Item]) -> list[dict[str, Any]]:
                     cell = cells.get((table, row, col))
                     number = cell[2] if cell else None
                     blank = bool(cell and cell[3])
+                    key = f"{table}.{row}.{col}"
                     if isinstance(number, int):
-                        group[table][row][col] += number
-                    elif not blank:
-                        key = f"{table}.{row}.{col}"
+                        group[table][row][col] = (group[table][row][col] or 0) + number
+                    elif blank:
+                        group["blanks"][key] = group["blanks"].get(key, 0) + 1
+                        group["blank_cells"] += 1
+                    else:
                         group["incomplete"][key] = group["incomplete"].get(key, 0) + 1
     out = []
-    for (_year, _edition), group in sorted(groups.items()):
+    for (year, edition), group in sorted(groups.items()):
         group["agencies"] = len(group["agencies"])
         group["paths"] = sorted(group["paths"])
         group["incomplete"] = dict(sorted(group["incomplete"].items()))
+        group["blanks"] = dict(sorted(group["blanks"].items()))
+        if rules is not None:
+            group["findings"] = _identities(group, rules, failing.get((year, edition), {}))
         out.append(group)
+    return out
+
+
+def _identities(
+    group: dict[str, Any], rules: Any, failing: dict[tuple[str, str | None, str | None], list[str]]
+) -> list[dict[str, Any]]:
+    """The identities of one report, run on the summed table, each finding with why the sum does not add up."""
+    from ..engine import check_report
+    from .store import report_from_record
+
+    cells = []
+    for table in ("applications", "review"):
+        for row, cols in group[table].items():
+            for col, value in cols.items():
+                blank = value is None and f"{table}.{row}.{col}" in group["blanks"]
+                if value is None and not blank:
+                    continue
+                raw = "" if value is None else str(value)
+                cells.append([[table, row, col], raw, value, blank, False, None, None, None, None, None, None])
+    record = {
+        "path": "区域汇总", "format": "aggregate", "edition": group["edition"], "year": group["year"],
+        "agency": None, "title": None, "sections": [], "readable": True, "headings": [],
+        "tables_found": {"applications": [None] * 5, "review": [None] * 5}, "conflicts": [], "cells": cells,
+    }  # fmt: skip
+    enabled = {r for r in IDENTITY_RULES if r in rules}
+    found = check_report(report_from_record(record), rules, enabled=enabled)
+    out = []
+    for f in found:
+        if f.rule not in enabled:
+            continue
+        loc = f.location or {}
+        culprits = sorted(
+            {
+                p
+                for (rule, row, col), paths in failing.items()
+                for p in paths
+                if rule == f.rule and col == loc.get("column")
+            }
+        )
+        reasons = []
+        if culprits:
+            shown = "、".join(culprits[:5]) + (f" 等 {len(culprits)} 份" if len(culprits) > 5 else "")
+            reasons.append(f"这些报告本身的表格在同一处就不平衡：{shown}")
+        if group["blank_cells"]:
+            reasons.append(f"汇总表含 {group['blank_cells']} 个空白单元格（按 0 计）")
+        if group["incomplete"]:
+            reasons.append(f"{sum(group['incomplete'].values())} 个单元格未能读取、未计入")
+        obj = f.json()
+        obj["why"] = "；".join(reasons) or "各报告自身平衡，原因不明，请人工核对"
+        obj["reports"] = culprits
+        out.append(obj)
     return out
 
 
@@ -345,6 +353,13 @@ def _grid(group: dict[str, Any], table: str) -> list[list[GridCell]]:
 
 
 def _value_cell(group: dict[str, Any], table: str, row: str, col: str) -> GridCell:
-    missing = group["incomplete"].get(f"{table}.{row}.{col}", 0)
-    note = f"{missing} 份报告此格未能读取，未计入" if missing else ""
-    return GridCell(str(group[table][row][col]), "value", note=note)
+    key = f"{table}.{row}.{col}"
+    missing = group["incomplete"].get(key, 0)
+    blanks = group["blanks"].get(key, 0)
+    notes = []
+    if missing:
+        notes.append(f"{missing} 份报告此格未能读取，未计入")
+    if blanks:
+        notes.append(f"{blanks} 份报告此格为空白")
+    value = group[table][row][col]
+    return GridCell("" if value is None else str(value), "value", note="；".join(notes))

@@ -30,6 +30,7 @@ from typing import Any
 
 Record = dict[str, Any]
 Deliver = Callable[["Task", Record], None]
+START_GRACE = 60.0  # seconds a new worker may take to start (imports on a slow machine) before its file counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,9 +123,13 @@ def _worker_main(conn: Any, extra_rules: tuple[str, ...], check: Callable[..., R
         if message is None:
             return
         number, read_path, path, sha256 = message
+        try:
+            conn.send(("start", number, None))  # the file's clock starts now, not when it was queued
+        except (OSError, ValueError):
+            return
         record = check(read_path, path, sha256, extra_rules)
         try:
-            conn.send((number, record))
+            conn.send(("done", number, record))
         except (OSError, ValueError):
             return
 
@@ -136,12 +141,21 @@ class _Worker:
         self.proc.start()
         child.close()
         self.task: tuple[int, Task] | None = None
-        self.started = 0.0
+        self.assigned = 0.0
+        self.started: float | None = None  # when the worker said it began the file (its timeout counts from here)
 
     def assign(self, number: int, task: Task) -> None:
         self.task = (number, task)
-        self.started = time.monotonic()
+        self.assigned = time.monotonic()
+        self.started = None
         self.conn.send((number, task.read_path, task.path, task.sha256))
+
+    def deadline(self, timeout: float) -> float:
+        """When the file times out: ``timeout`` after the worker began it; a worker that has not even begun
+        (still starting, or wedged before its first instruction) gets ``START_GRACE`` more."""
+        if self.started is not None:
+            return self.started + timeout
+        return self.assigned + timeout + START_GRACE
 
     def kill(self) -> None:
         """Stop the worker now, with its process group (LibreOffice and the like)."""
@@ -218,30 +232,38 @@ def run_pool(
             wait_for: list[Any] = [w.conn for w in busy] + [w.proc.sentinel for w in busy]
             remaining = None
             if timeout:
-                remaining = max(0.0, min(w.started + timeout for w in busy) - time.monotonic())
+                remaining = max(0.0, min(w.deadline(timeout) for w in busy) - time.monotonic())
             wait(wait_for, timeout=remaining)
-            now = time.monotonic()
             for i, worker in enumerate(workers):
                 if worker.task is None:
                     continue
                 number, task = worker.task
                 record = None
                 replace = False
-                if worker.conn.poll():
+                died = False
+                while record is None and worker.conn.poll():
                     try:
-                        got, record = worker.conn.recv()
-                        if got != number:  # cannot happen with one task at a time; be safe
-                            record = None
-                    except (EOFError, OSError):
-                        record = None
-                    if record is None:  # the pipe closed: the worker died
-                        replace = True
-                        worker.proc.join(2)
-                        record = failure_record(task.path, task.format, crash_message(_exit(worker)), task.sha256)
+                        kind, got, payload = worker.conn.recv()
+                    except (EOFError, OSError, ValueError, TypeError):
+                        died = True  # the pipe closed: the worker died
+                        break
+                    if got != number:  # cannot happen with one task at a time; be safe
+                        continue
+                    if kind == "start":
+                        worker.started = time.monotonic()
+                    else:
+                        record = payload
+                now = time.monotonic()
+                if record is not None:
+                    pass
+                elif died:
+                    replace = True
+                    worker.proc.join(2)
+                    record = failure_record(task.path, task.format, crash_message(_exit(worker)), task.sha256)
                 elif not worker.proc.is_alive():
                     record = failure_record(task.path, task.format, crash_message(_exit(worker)), task.sha256)
                     replace = True
-                elif timeout and now - worker.started >= timeout:
+                elif timeout and now >= worker.deadline(timeout):
                     record = failure_record(task.path, task.format, timeout_message(timeout), task.sha256)
                     replace = True
                 if record is None:
@@ -286,6 +308,7 @@ def run_dask(
     scheduler: Any,
     timeout: float | None,
     extra_rules: tuple[str, ...] = (),
+    connect_timeout: float = 20.0,
 ) -> None:
     """The same work as ``run_pool`` on a Dask distributed cluster. ``scheduler`` is an address
     (``tcp://host:8786``) or a ``distributed.Client``. Workers must see the files at their absolute paths."""
@@ -299,9 +322,10 @@ def run_dask(
         return
     own = isinstance(scheduler, str)
     try:
-        client = Client(scheduler, set_as_default=False, timeout=30) if own else scheduler
+        client = Client(scheduler, set_as_default=False, timeout=connect_timeout) if own else scheduler
     except Exception as exc:
-        raise SchedulerError(f"无法连接 Dask 调度器 {scheduler}：{type(exc).__name__}: {exc}") from None
+        reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+        raise SchedulerError(f"无法连接 Dask 调度器 {scheduler}：{reason}") from None
     futures: dict[Any, Task] = {}
     try:
         for task in tasks:
@@ -316,7 +340,8 @@ def run_dask(
                 pure=False,
             )
             futures[future] = task
-        for future in as_completed(list(futures)):
+        # the client is not the process-wide default (a library must not change that): name its loop
+        for future in as_completed(list(futures), loop=client.loop):
             task = futures.pop(future)
             try:
                 record = future.result()

@@ -51,7 +51,16 @@ CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, started REAL, finished REAL, out TEXT,
     files INTEGER, cached INTEGER, checked INTEGER, status TEXT
 );
+CREATE TABLE IF NOT EXISTS run_reports (
+    run INTEGER NOT NULL, agency TEXT NOT NULL, year INTEGER NOT NULL, path TEXT, sha256 TEXT,
+    findings TEXT NOT NULL, PRIMARY KEY (run, agency, year)
+);
+CREATE INDEX IF NOT EXISTS run_reports_key ON run_reports (agency, year);
 """
+
+
+class StoreCorrupt(Exception):
+    """SQLite cannot use the store file (not a database, truncated, damaged pages)."""
 
 
 # -- digests ---------------------------------------------------------------------------------------------------
@@ -278,14 +287,27 @@ class Store:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(str(self.path), timeout=30.0)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(_SCHEMA)
-        self.db.execute(
-            "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)",
-            (str(SCHEMA_VERSION),),
-        )
-        self.db.commit()
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            # a damaged page is found here, before the batch relies on the file (quick_check reads every page)
+            problems = [row[0] for row in self.db.execute("PRAGMA quick_check(3)")]
+            if problems != ["ok"]:
+                raise StoreCorrupt("; ".join(str(p) for p in problems)[:120])
+            self.db.executescript(_SCHEMA)
+            self.db.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)",
+                (str(SCHEMA_VERSION),),
+            )
+            self.db.commit()
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise
+            raise StoreCorrupt(str(exc)[:120]) from None
+        except StoreCorrupt:
+            self.db.close()
+            raise
 
     def close(self) -> None:
         self.db.close()
@@ -386,6 +408,37 @@ class Store:
             "UPDATE runs SET finished = ?, checked = ?, status = ? WHERE id = ?", (time.time(), checked, status, run)
         )
         self.db.commit()
+
+    # findings of each agency-year per run (progress since an earlier run)
+
+    def put_run_reports(self, run: int, rows: Iterable[tuple[str, int, str, str | None, list[str]]]) -> None:
+        """(agency key, year, path, sha256, finding fingerprints) of each report counted in this run."""
+        self.db.executemany(
+            "INSERT OR REPLACE INTO run_reports (run, agency, year, path, sha256, findings) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (run, key, year, path, sha, json.dumps(prints, ensure_ascii=False))
+                for key, year, path, sha, prints in rows
+            ],
+        )
+        self.db.commit()
+
+    def previous_reports(self, run: int) -> dict[tuple[str, int], dict[str, Any]]:
+        """For each agency-year, its findings in the latest finished run before ``run`` that held it."""
+        rows = self.db.execute(
+            "SELECT r.run, r.agency, r.year, r.path, r.sha256, r.findings, runs.started FROM run_reports r"
+            " JOIN runs ON runs.id = r.run WHERE r.run < ? AND runs.status = 'done' ORDER BY r.run",
+            (run,),
+        )
+        out: dict[tuple[str, int], dict[str, Any]] = {}
+        for run_id, key, year, path, sha, prints, started in rows:
+            out[(key, year)] = {
+                "run": run_id,
+                "path": path,
+                "sha256": sha,
+                "findings": json.loads(prints),
+                "started": started,
+            }
+        return out
 
     def runs(self) -> list[dict[str, Any]]:
         cur = self.db.execute("SELECT id, files, cached, checked, status FROM runs ORDER BY id")
