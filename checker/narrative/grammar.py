@@ -52,6 +52,7 @@ class _Entry:
     value: int | None
     require: re.Pattern[str] | None
     guard: re.Pattern[str] | None
+    guard_sentence: bool  # the guard applies to the whole sentence, not to the clause before the phrase
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,7 @@ def _grammar() -> _Grammar:
                 value=raw.get("value"),
                 require=re.compile(raw["require"]) if raw.get("require") else None,
                 guard=re.compile(raw["guard"]) if raw.get("guard") else None,
+                guard_sentence=raw.get("guard_in") == "sentence",
             )
         )
     return _Grammar(tuple(entries), re.compile(data["sentence_break"]), re.compile(data["prefilter"]))
@@ -138,6 +140,8 @@ def sentence_claims(sentence: Sentence) -> list[Claim]:
     candidates: list[tuple[_Entry, re.Match[str]]] = []
     for entry in grammar.entries:
         if entry.require is not None and not entry.require.search(text):
+            continue
+        if entry.guard_sentence and entry.guard is not None and entry.guard.search(text):
             continue
         for pattern in entry.patterns:
             for m in pattern.finditer(text):

@@ -8,6 +8,7 @@ rule silent: the reading limit is P005's finding, not the report's error.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
@@ -71,6 +72,24 @@ class Accepted:
 
 
 # -- helpers -------------------------------------------------------------------------------------------------
+
+CheckFn = Callable[["Report", "Rule", dict[str, Any]], Iterable["Finding"]]
+
+
+def once(fn: CheckFn) -> CheckFn:
+    """A report that restates the same wrong number (a summary repeated in another section) gets one finding."""
+
+    @functools.wraps(fn)
+    def run(report: Report, rule: Rule, params: dict[str, Any]) -> Iterator[Finding]:
+        seen: set[tuple[Any, ...]] = set()
+        for found in fn(report, rule, params):
+            loc = found.location
+            key = (loc.get("table"), loc.get("row"), loc.get("column"), str(found.expected), str(found.actual))
+            if key not in seen:
+                seen.add(key)
+                yield found
+
+    return run
 
 
 def quote(claim: Claim) -> str:
@@ -216,6 +235,7 @@ def _c102_readings(report: Report, claim: Claim) -> tuple[str, list[Accepted]]:
 
 
 @check("text_matches_table")
+@once
 def text_matches_table(report: Report, rule: Rule, params: dict[str, Any]) -> Iterable[Finding]:
     """C102: applications received (收到/受理/新收 …申请 N件, N件申请, 办理…申请, 未收到申请, the applicant
     split) against 本年新收 (or 本年新收 + 上年结转, which many reports count as received)."""
@@ -237,6 +257,7 @@ _C107 = {
 
 
 @check("text_handled_matches_table")
+@once
 def text_handled_matches_table(report: Report, rule: Rule, params: dict[str, Any]) -> Iterable[Finding]:
     if not _table_report(report):
         return
@@ -273,6 +294,7 @@ def _denominators(report: Report) -> list[int]:
 
 
 @check("text_outcomes_match_table")
+@once
 def text_outcomes_match_table(report: Report, rule: Rule, params: dict[str, Any]) -> Iterable[Finding]:
     if not _table_report(report):
         return
@@ -326,6 +348,7 @@ _ZERO = {
 
 
 @check("text_review_matches_table")
+@once
 def text_review_matches_table(report: Report, rule: Rule, params: dict[str, Any]) -> Iterable[Finding]:
     if not _table_report(report):
         return
@@ -430,6 +453,7 @@ _ACTIVE_NAMES = {
 
 
 @check("text_documents_match_table")
+@once
 def text_documents_match_table(report: Report, rule: Rule, params: dict[str, Any]) -> Iterable[Finding]:
     if not _table_report(report):
         return
@@ -470,6 +494,7 @@ def _parts_text(parts: list[tuple[str, int]]) -> str:
 
 
 @check("text_adds_up")
+@once
 def text_adds_up(report: Report, rule: Rule, params: dict[str, Any]) -> Iterable[Finding]:
     """C108: the text's parts against its own totals; needs no table."""
     claims = claims_of(report)
@@ -612,6 +637,7 @@ def _review_parts_add_up(rule: Rule, report: Report, claims: list[Claim]) -> Ite
 
 
 @check("text_completion_wording")
+@once
 def text_completion_wording(report: Report, rule: Rule, params: dict[str, Any]) -> Iterable[Finding]:
     claims = claims_of(report)
     for claim in claims:
