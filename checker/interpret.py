@@ -52,9 +52,12 @@ class Interpreter:
         self._app_first: Tok | None = None
         self._app_section: str | None = None
         self._app_head: list[Tok] = []
-        self._app_rows: list[tuple[Tok, list[Tok]]] = []
+        self._app_rows: list[tuple[Tok | None, list[Tok]]] = []  # label None: a row of values standing alone
         # Reading limits (P005): cells the source did not let us read, per table, with why.
         self._table: str | None = None
+        self._quiet = False  # trying readings: no problems reported
+        self._active_blocks: dict[str, tuple[str, Source]] = {}  # block -> (its name as written, where)
+        self._active_seen: dict[str, set[str]] = {}  # block -> rows read
         self._unread: dict[str, list[tuple[str, Source]]] = {}
 
     def tok(self, token: Token) -> Tok:
@@ -65,6 +68,7 @@ class Interpreter:
         for child in tree.children:
             getattr(self, f"_{child.data}")(child)
         self._finish_app_table()
+        self._finish_active()
         for tok in skipped:
             self._skipped(tok)
         self._report_unread()
@@ -75,6 +79,8 @@ class Interpreter:
     def _unreadable(self, what: str, source: Source, table: str | None = None) -> None:
         """A cell (or row of cells) the source does not let us read: a limit of the file, not an error of the
         report. Collected per table and reported once (P005)."""
+        if self._quiet:
+            return
         key = table or self._table or _SECTION_TABLE.get(self.section or "", "document")
         self._unread.setdefault(key, []).append((what, source))
 
@@ -136,8 +142,8 @@ class Interpreter:
             self._unreadable(f"数值“{_short(tok.text)}”无法归入任何一行", tok.source)
 
     def _skipped(self, tok: Tok) -> None:
-        if tok.kind in ("BLANK", "TEXT"):
-            return
+        if tok.kind in ("BLANK", "TEXT") or tok.kind in _HEADER_KINDS:
+            return  # a header word out of place (a header broken over lines) says nothing about any value
         if tok.kind == "NUM":
             self._unreadable(f"数值“{_short(tok.text)}”出现在表格中无法归位的地方", tok.source)
             return
@@ -155,20 +161,28 @@ class Interpreter:
     # -- 二、主动公开 ------------------------------------------------------------------------------------
 
     def _active_table(self, tree: Tree) -> None:
-        first = self.tok(tree.children[0].children[0])
-        self._start_table("active", first.source)
+        first = tree.children[0].children[0]
+        first_tok = self.tok(first) if isinstance(first, Token) else self.tok(first.children[0])
+        self._start_table("active", first_tok.source)
         for block in tree.children:
             self._active_block(block)
 
     def _active_block(self, tree: Tree) -> None:
-        block_tok = self.tok(tree.children[0])
-        block = block_tok.key or "?"
+        """One 第二十条 block: its header, then rows known by their labels. A row belongs to the block its label
+        names (规章 is always （一）): a conversion that moved a block's rows after the next blocks, or dropped
+        the block's own heading, still has them read where they belong. Missing rows are reported once the
+        whole table is read (``_finish_active``)."""
+        first = tree.children[0]
+        block_tok = self.tok(first) if isinstance(first, Token) else None
+        parts = tree.children[1:] if block_tok else tree.children
+        row_parts = [p for p in parts if p.data == "active_row"]
+        block = block_tok.key or "?" if block_tok else self._block_of_rows(row_parts)
         self._table = "active"
         edition = self._block_edition(block)
         expected = layout.ACTIVE[edition].get(block)
         header: list[str] = []
         unknown_header = False
-        for part in tree.children[1:]:
+        for part in parts:
             if part.data == "active_head":
                 for t in part.children:
                     tok = self.tok(t)
@@ -180,46 +194,68 @@ class Interpreter:
                         self._problem(
                             "S203", f"第二十条表格表头“{_short(tok.text)}”无法识别，按模板列顺序读取", tok.source
                         )
-        if expected is None:
-            self._problem("S202", f"{block_tok.text}不是{edition}年版模板中的栏目", block_tok.source)
+        anchor = block_tok or (self.tok(row_parts[0].children[0]) if row_parts else None)
+        if expected is None or anchor is None:
+            if block_tok is not None:
+                self._problem("S202", f"{block_tok.text}不是{edition}年版模板中的栏目", block_tok.source)
+            for part in row_parts:
+                label = self.tok(part.children[0])
+                self._problem("S202", f"第二十条表格中的行“{_short(label.text)}”不是模板中的行", label.source)
             return
+        name = block_tok.text if block_tok else _block_label(block)
+        self._active_blocks.setdefault(block, (name, anchor.source))
         rows, columns = expected
         cols = list(columns)
+        counts = {len(_trim([self.tok(t) for t in p.children[1:]], len(columns))) for p in row_parts}
         if header and not unknown_header and header != cols:
-            if len(set(header)) == len(header) and set(header) <= set(columns):
+            if len(set(header)) == len(header) and set(header) <= set(columns) and counts == {len(columns)}:
+                # Every row has the template's count of values: the header was only read in part (cut by a
+                # conversion, "本年新" for 本年新制作数量): the template's columns, with a note.
+                self._problem("S203", f"{name}的表头未能完整识别，各行数值齐全，按模板列顺序读取", anchor.source)
+            elif len(set(header)) == len(header) and set(header) <= set(columns):
                 cols = header  # the columns as the document orders them
                 for missing in [c for c in columns if c not in header]:
-                    self._problem(
-                        "S202", f"{block_tok.text}缺少“{_column_label(missing)}”列", block_tok.source, column=missing
-                    )
+                    self._problem("S202", f"{name}缺少“{_column_label(missing)}”列", anchor.source, column=missing)
             else:
                 foreign = "、".join(_column_label(c) for c in [c for c in header if c not in columns] or header)
-                self._problem(
-                    "S202",
-                    f"{block_tok.text}的表头（{foreign}）与{edition}年版模板不符",
-                    block_tok.source,
-                )
-        seen: set[str] = set()
-        for part in tree.children[1:]:
-            if part.data != "active_row":
-                continue
+                self._problem("S202", f"{name}的表头（{foreign}）与{edition}年版模板不符", anchor.source)
+        for part in row_parts:
             label = self.tok(part.children[0])
             values = [self.tok(t) for t in part.children[1:]]
-            if label.kind == "UNKNOWN" or label.key not in rows:
-                self._problem(
-                    "S202", f"{block_tok.text}中的行“{_short(label.text)}”不是模板中的行", label.source, block=block
-                )
+            target, target_cols = block, cols
+            if label.kind != "UNKNOWN" and label.key not in rows:
+                home = _block_of_row(label.key, edition)
+                if home is not None and not self._active_seen.get(home):
+                    target = home
+                    target_cols = list(layout.ACTIVE[edition][home][1])
+                    if header and set(header) == set(target_cols):
+                        target_cols = header
+                    self._active_blocks.setdefault(home, (_block_label(home), label.source))
+            if label.kind == "UNKNOWN" or (target == block and label.key not in rows):
+                self._problem("S202", f"{name}中的行“{_short(label.text)}”不是模板中的行", label.source, block=block)
                 continue
-            seen.add(label.key)
+            self._active_seen.setdefault(target, set()).add(label.key or "")
             self._deviation(label, "active", label.key)
-            decoded = self._fit(values, len(cols), None, label)
-            for col, value_tok in zip(cols, decoded or [], strict=False):
-                self._cell(("active", block, label.key, col), value_tok)
-        for row in rows:
-            if row not in seen:
-                self._problem(
-                    "S202", f"{block_tok.text}缺少“{_row_label(row)}”行", block_tok.source, block=block, row=row
-                )
+            decoded = self._fit(values, len(target_cols), None, label)
+            for col, value_tok in zip(target_cols, decoded or [], strict=False):
+                self._cell(("active", target, label.key or "", col), value_tok)
+
+    def _block_of_rows(self, row_parts: list[Tree]) -> str:
+        for part in row_parts:
+            home = _block_of_row(self.tok(part.children[0]).key, self.edition)
+            if home is not None:
+                return home
+        return "?"
+
+    def _finish_active(self) -> None:
+        for block, (name, source) in self._active_blocks.items():
+            edition = self._block_edition(block)
+            rows = layout.ACTIVE[edition].get(block, ((), ()))[0]
+            for row in rows:
+                if row not in self._active_seen.get(block, set()):
+                    self._problem(
+                        "S202", f"{name}缺少“{_row_label(row)}”行", source, table="active", block=block, row=row
+                    )
 
     def _block_edition(self, block: str) -> str:
         edition = self.edition
@@ -245,7 +281,10 @@ class Interpreter:
             toks = [self.tok(t) for t in row.children]
             label_index = next((i for i, t in enumerate(toks) if t.kind == "APP_ROW"), None)
             if label_index is not None:
-                self._app_rows.append((toks[label_index], toks[label_index + 1 :]))
+                label = toks[label_index]
+                own, orphans = _own_values(label, toks[label_index + 1 :])
+                self._app_rows.append((label, own))
+                self._app_rows += [(None, values) for values in orphans]
 
     def _finish_app_table(self) -> None:
         if self._app_first is None:
@@ -256,10 +295,11 @@ class Interpreter:
         finally:
             self.section = section
 
-    def _read_app_rows(self, first: Tok, head: list[Tok], parsed_rows: list[tuple[Tok, list[Tok]]]) -> None:
+    def _read_app_rows(self, first: Tok, head: list[Tok], entries: list[tuple[Tok | None, list[Tok]]]) -> None:
         self._table = "applications"
-        columns = self._app_columns(head)
         expected_rows = layout.APP_ROWS[self.edition]
+        columns = self._app_columns(head, entries)
+        parsed_rows = self._place_by_layout(entries, expected_rows, len(columns))
         # A row label standing alone (a heading above its row) when the same row also comes with values.
         with_values = {label.key for label, values in parsed_rows if values}
         parsed_rows = [(label, values) for label, values in parsed_rows if values or label.key not in with_values]
@@ -324,14 +364,94 @@ class Interpreter:
                     row=key,
                 )
 
-    def _app_columns(self, head: list[Tok]) -> list[str]:
+    def _place_by_layout(
+        self, entries: list[tuple[Tok | None, list[Tok]]], expected: tuple[str, ...], width: int
+    ) -> list[tuple[Tok, list[Tok]]]:
+        """Rows of values standing apart from their labels (a PDF converted to Markdown puts the labels of
+        several rows first, then their value rows) are placed by the table's own layout: the value rows found
+        between two rows read with their labels fill, in order, the template rows between those two rows —
+        when their numbers agree. Otherwise the labels written between them decide, in their order; failing
+        that the values are a reading limit (P005), never guessed."""
+        if all(label is not None for label, _ in entries):
+            return [(label, values) for label, values in entries if label is not None]
+        index = {key: i for i, key in enumerate(expected)}
+        self._quiet = True
+        try:
+            anchored = [
+                label is not None
+                and bool(values)
+                and label.key in index
+                and bool(self._candidates(values, width, "row_total", label))
+                for label, values in entries
+            ]
+        finally:
+            self._quiet = False
+        out: list[tuple[Tok, list[Tok]]] = []
+        i = 0
+        last = -1  # template index of the last anchored row
+        while i < len(entries):
+            if anchored[i]:
+                label, values = entries[i]
+                assert label is not None
+                out.append((label, values))
+                last = index[label.key or ""]
+                i += 1
+                continue
+            j = i
+            while j < len(entries) and not anchored[j]:
+                j += 1
+            run = entries[i:j]
+            nxt = index[entries[j][0].key or ""] if j < len(entries) and entries[j][0] is not None else len(expected)
+            orphans = [values for label, values in run if label is None]
+            labels = [label for label, _ in run if label is not None and label.key in index]
+            slots = [k for k in expected[last + 1 : nxt] if k != "results.other" or self.edition == "2019"]
+            named = {t.key: t for t in labels}
+            if orphans and len(orphans) in (len(slots), len(labels)):
+                keys = slots if len(orphans) == len(slots) else [t.key or "" for t in labels]
+                placed = dict(zip(keys, orphans, strict=True))
+                out += [(named.get(k) or self._layout_label(k, v[0]), v) for k, v in placed.items()]
+                for label, values in run:
+                    if label is None or label.key in placed:
+                        for v in values if label is not None else ():
+                            self._unreadable(f"数值“{_short(v.text)}”无法归入任何一行", v.source)
+                        continue
+                    out.append((label, values))  # a caption or a row of its own: read as before
+            else:
+                out += [(label, values) for label, values in run if label is not None]
+                for values in orphans:
+                    shown = " ".join(v.text for v in values)
+                    self._unreadable(f"一行数值（{_short(shown)}）与行标签分开，无法确定所属的行", values[0].source)
+            i = j
+        return out
+
+    def _layout_label(self, key: str, near: Tok) -> Tok:
+        """The label of a template row whose values stand alone (its label was lost by the conversion)."""
+        from .labels import Match, vocabulary
+
+        term = next(
+            t for t in vocabulary().terms if t.key == key and t.kind == "APP_ROW" and self.edition in t.editions
+        )
+        return Tok("APP_ROW", term.label, near.source, match=Match(term, term.label, True, term.numbering))
+
+    def _app_columns(self, head: list[Tok], entries: list[tuple[Tok | None, list[Tok]]]) -> list[str]:
         """Values follow the canonical column order. The header is checked against it: a missing or unknown
-        applicant column is reported (the header's token order says nothing, it spans two rows)."""
+        applicant column is reported (the header's token order says nothing, it spans two rows) — when the
+        rows show it too. Rows that all carry the full count of values say the header was only read badly
+        (broken over lines by a conversion): a note, not a missing column."""
         for tok in head:
             if tok.match is not None:
                 self._deviation(tok, "applications", None)
         found = {t.key for t in head if t.kind in ("APP_COL", "TOTAL")}
-        if head and found:
+        width = len(layout.APP_COLUMNS)
+        counts = [len(_trim(v, width)) for label, v in entries if v and not any(t.from_text for t in v)]
+        if head and found and counts and all(n == width for n in counts) and len(found) < width:
+            self._problem(
+                "S203",
+                "申请情况表表头未能完整识别（可能被转换工具拆开），各行数值齐全，按模板列顺序读取",
+                head[0].source,
+                table="applications",
+            )
+        elif head and found:
             for col in layout.APP_COLUMNS:
                 if col not in found:
                     self._problem(
@@ -490,6 +610,8 @@ class Interpreter:
         )
 
     def _problem(self, rule: str, message: str, source: Source, **location: str | None) -> None:
+        if self._quiet:
+            return
         loc = {k: v for k, v in location.items() if v is not None}
         if self.section and "section" not in loc:
             loc["section"] = self.section
@@ -498,6 +620,7 @@ class Interpreter:
 
 _MAX_READINGS = 16
 _MAX_UNREAD_SHOWN = 6
+_HEADER_KINDS = frozenset({"TOTAL", "APP_COL", "APP_HDR", "APP_NOTE", "INFO_HDR", "ACTIVE_COL", "REVIEW_COL"})
 _SECTION_TABLE = {section: table for table, section in layout.TABLE_SECTION.items()}
 _TABLE_NAMES = {
     "active": "表二（主动公开政府信息情况）",
@@ -522,6 +645,44 @@ def _columns_hold(rows: dict[str, list[Tok]], outcomes: list[str]) -> bool:
         ):
             return False
     return True
+
+
+def _block_of_row(key: str | None, edition: str) -> str | None:
+    """The 第二十条 block a row label belongs to (every row key is in one block only)."""
+    for block, (rows, _cols) in layout.ACTIVE[edition].items():
+        if key in rows:
+            return block
+    return None
+
+
+def _block_label(block: str) -> str:
+    from .labels import vocabulary
+
+    return next((t.label for t in vocabulary().terms if t.kind == "BLOCK" and t.key == block), block)
+
+
+def _own_values(label: Tok, values: list[Tok]) -> tuple[list[Tok], list[list[Tok]]]:
+    """A label's own values, and the rows of values that follow it without a label of their own. A value is
+    the label's own when it stands in the label's grid row (or, for a label in running text, in running text
+    too); values from other grid rows are rows whose labels stand elsewhere (placed by the table's layout)."""
+
+    def row_of(tok: Tok) -> tuple[int | None, int | None]:
+        return (tok.source.table, tok.source.row) if tok.source.table is not None else (None, None)
+
+    home = row_of(label)
+    own = [v for v in values if row_of(v) == home]
+    if len(own) == len(values):
+        return values, []
+    orphans: list[list[Tok]] = []
+    last: tuple[int | None, int | None] | None = None
+    for v in values[len(own) :] if values[: len(own)] == own else [v for v in values if row_of(v) != home]:
+        if row_of(v) == home:
+            continue
+        if row_of(v) != last:
+            orphans.append([])
+            last = row_of(v)
+        orphans[-1].append(v)
+    return own, orphans
 
 
 def _trim(values: list[Tok], count: int) -> list[Tok]:

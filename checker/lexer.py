@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .labels import Match, Vocabulary, section_number, vocabulary
 from .model import Block, Document, Problem, Source
-from .normalize import running_text, squeeze
+from .normalize import label_text, running_text, squeeze
 from .values import Value, is_value_text, parse_value
 
 # Terms that open a table zone inside running text (flattened tables have no cell boundaries).
@@ -22,10 +23,21 @@ ROW_KINDS = frozenset({"ACTIVE_ROW", "APP_ROW", "APP_GROUP"})
 ANCHOR_KINDS = frozenset({"BLOCK", "APP_NOTE", "APP_HDR"})
 # Prose inside a zone (a sentence with its punctuation) means the table has ended.
 _PROSE = re.compile(r"[^\d]{12,}[。，；,;][^\d]{4,}|[^\d]{6,}。")
-_REVIEW_ANCHOR = re.compile(r"行政复议(?:行政诉讼|结果维持)")
+# 行政复议行政诉讼 as the head of table 四, not as a title named in prose ("…行政复议行政诉讼情况").
+_REVIEW_ANCHOR = re.compile(r"行政复议(?:行政诉讼(?!情况)|结果维持)")
+_TABLE_OF_KIND = {
+    "REVIEW_GROUP": "review", "REVIEW_COL": "review", "APP_ROW": "applications", "APP_HDR": "applications",
+    "APP_NOTE": "applications", "APP_GROUP": "applications", "BLOCK": "active", "ACTIVE_ROW": "active",
+}  # fmt: skip
+_CAPTION = re.compile(r"^(?:附)?表\s*[一二三四五1-5]\s*[:：、.．]?\s*\S{0,30}$")
+_SUBHEADING = re.compile(r"^\([一二三四五六七八九十]+\)")
 # A number inside running text: digits with separators, sign, decimals, optional unit.
 # A value inside a number span: a signed number, or a blank marker standing between values.
-_VALUE = re.compile(r"[+-]?\d[\d,]*(?:\.\d+)?(?:万元|亿元|元)?|——|--|[—/－\\]|-(?!\d)|无")
+# 无 is a blank marker only standing alone, not in a word ("（四）无法提供" broken over lines).
+_VALUE = re.compile(
+    r"[+-]?\d[\d,]*(?:\.\d+)?(?:万元|亿元|元|笔|件|个|项|条|次)?|——|--|[—/－\\]|-(?!\d)"
+    r"|(?<![)\u4e00-\u9fff])无(?![\u4e00-\u9fff])"
+)
 _BLANK_RUN = re.compile(r"^(?:——|--|[—/－\\-]|无)$")
 # A row numbering right after a digit: "6.属于…", "2、其他…".
 _NUMBERING_AFTER = re.compile(r"[.、][\u4e00-\u9fff]")
@@ -54,6 +66,7 @@ class Lexer:
         self.tokens: list[Tok] = []
         self.problems: list[Problem] = []
         self.in_zone = False
+        self._last_table = ""  # the table whose labels were seen last
 
     def run(self, doc: Document) -> list[Tok]:
         for block in self._join_broken_labels(doc.blocks):
@@ -180,6 +193,10 @@ class Lexer:
         text = squeeze(block.text)
         if not text:
             return
+        if _CAPTION.match(text):
+            # "表三：收到和处理政府信息公开申请情况": a table's caption, neither a section heading nor a row
+            self._emit("TEXT", text, block.source)
+            return
         standalone = block.kind == "heading" or len(text) <= 30
         heading = self.vocab.match_section(text, standalone=standalone)
         if heading is not None and (heading[0].numbering or standalone):
@@ -211,12 +228,18 @@ class Lexer:
                 self._emit("TEXT", norm[:anchor], source)
             norm = norm[anchor:]
             self.in_zone = True
-        elif self._is_narrative(norm):
+        elif self._is_narrative(norm) or self._is_subheading(norm):
             self.in_zone = False
             self._emit("TEXT", norm, source)
             return
         if not self._scan_zone(norm, source, cell=False):
             self._emit("UNKNOWN", norm, source)
+
+    def _is_subheading(self, norm: str) -> bool:
+        """ "（一）主要问题" after a table: a numbered heading of the prose that follows, not a table row."""
+        if not _SUBHEADING.match(norm) or any(ch.isdigit() for ch in norm):
+            return False
+        return not self.vocab.scan(norm) and not is_debris(norm)
 
     def _find_anchor(self, norm: str) -> int | None:
         positions = [
@@ -316,6 +339,12 @@ class Lexer:
 
     def _emit(self, kind: str, text: str, source: Source, **kw) -> Tok:
         tok = Tok(kind, text, source, **kw)
+        if kind == "UNKNOWN" and is_debris(text):
+            return tok  # pieces of template labels broken apart by a conversion: nothing of the report is lost
+        if kind == "APP_COL" and self._last_table == "review":
+            return tok  # "其他" of "其他结果" broken over two header lines of table 四
+        if kind in _TABLE_OF_KIND:
+            self._last_table = _TABLE_OF_KIND[kind]
         self.tokens.append(tok)
         return tok
 
@@ -333,6 +362,45 @@ def _whole_words(found: list, norm: str) -> list:
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_NOT_WORD = re.compile(r"[\W_\d]+")
+
+
+@lru_cache(maxsize=1)
+def _label_words() -> str:
+    """Every table label of the template, without numbering and punctuation, one per line."""
+    from .normalize import split_numbering
+
+    cores = {split_numbering(label_text(t.label))[1] for t in vocabulary().terms}
+    return "\n".join(_NOT_WORD.sub("", c) for c in cores)
+
+
+@lru_cache(maxsize=4096)
+def is_debris(text: str) -> bool:
+    """Text that is only pieces of template labels: a label a PDF conversion broke over lines or interleaved
+    with its neighbour ("度办", "商业企科研机社会公法律服", "(三)不"), or a numbering alone ("三、"). A piece is
+    at least two characters (a lone character only when it is the whole text): real words that are not the
+    template's ("其他主动公开文件", "主要问题") are not debris and are still reported."""
+    from .normalize import split_numbering
+
+    core = _NOT_WORD.sub("", split_numbering(label_text(text))[1])
+    if not core:
+        return True
+    words = _label_words()
+    if len(core) <= 2:
+        return core in words
+    if len(core) > 24:
+        return False
+    pos = 0
+    while pos < len(core):
+        size = 0
+        for end in range(len(core), pos + 1, -1):
+            if core[pos:end] in words:
+                size = end - pos
+                break
+        if size < 2:
+            return False
+        pos += size
+    return True
 
 
 def tokenize(doc: Document) -> list[Tok]:
