@@ -53,6 +53,7 @@ class _Entry:
     require: re.Pattern[str] | None
     guard: re.Pattern[str] | None
     guard_sentence: bool  # the guard applies to the whole sentence, not to the clause before the phrase
+    keys: re.Pattern[str] | None  # one of these words must be in the sentence (a cheap test before the patterns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,7 @@ def _grammar() -> _Grammar:
                 require=re.compile(raw["require"]) if raw.get("require") else None,
                 guard=re.compile(raw["guard"]) if raw.get("guard") else None,
                 guard_sentence=raw.get("guard_in") == "sentence",
+                keys=re.compile("|".join(map(re.escape, raw["keys"]))) if raw.get("keys") else None,
             )
         )
     return _Grammar(tuple(entries), re.compile(data["sentence_break"]), re.compile(data["prefilter"]))
@@ -96,11 +98,14 @@ def sentences(report: Report) -> list[Sentence]:
     first: PDF and Markdown conversions break a sentence over lines (…上年结转政府信息公开 / 申请2件…)."""
     from ..normalize import running_text
 
+    # The lexer hands over narrative already in running form; a report built from an example holds the text
+    # as written (full-width punctuation, spaces).
+    form = running_text if report.format == "example" else _same
     runs: list[tuple[str, list[tuple[int, Any]], list[str]]] = []
     for section, tok in report.parsed.texts if report.parsed else ():
         if section not in SCOPE:
             continue
-        text = running_text(tok.text)
+        text = form(tok.text)
         if not text:
             continue
         if not runs or runs[-1][0] != section:
@@ -123,6 +128,10 @@ def sentences(report: Report) -> list[Sentence]:
     return out
 
 
+def _same(text: str) -> str:
+    return text
+
+
 def claims_of(report: Report) -> list[Claim]:
     """Every claim of the report's narrative, in text order (computed once per report)."""
     cached = report.__dict__.get("_narrative_claims")
@@ -139,6 +148,8 @@ def sentence_claims(sentence: Sentence) -> list[Claim]:
         return []
     candidates: list[tuple[_Entry, re.Match[str]]] = []
     for entry in grammar.entries:
+        if entry.keys is not None and not entry.keys.search(text):
+            continue
         if entry.require is not None and not entry.require.search(text):
             continue
         if entry.guard_sentence and entry.guard is not None and entry.guard.search(text):

@@ -299,9 +299,9 @@ def text_outcomes_match_table(report: Report, rule: Rule, params: dict[str, Any]
     if not _table_report(report):
         return
     groups = tables.outcome_rows(report.edition)
-    for claim in claims_of(report):
-        if not claim.meaning.startswith("outcome.") or claim.value is None:
-            continue
+    outcomes = [c for c in claims_of(report) if c.meaning.startswith("outcome.") and c.value is not None]
+    denominators = _denominators(report) if outcomes else []
+    for claim in outcomes:
         group = claim.meaning.split(".", 1)[1]
         quantity = tables.app_rows(report, groups[group])
         if quantity is None:
@@ -313,7 +313,6 @@ def text_outcomes_match_table(report: Report, rule: Rule, params: dict[str, Any]
             + "“总计”列"
             + ("之和" if rows > 1 else "")
         )
-        denominators = _denominators(report)
         pct_note = ""
         if claim.pct is not None and not _pct_fits(claim.pct, quantity.value, denominators):
             if denominators and denominators[0]:
