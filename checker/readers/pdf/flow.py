@@ -1,0 +1,221 @@
+"""The reading flow: lines become the title, headings, paragraphs and tables, in page order.
+
+A line inside a usable ruled table (``ruled.py``) belongs to that table; consecutive ruled pieces with nothing
+between them but page furniture are one table (``stitch.py``), emitted as the same grid the DOCX and HTML
+readers produce (a merged cell at every position it covers, its copies ``spanned``). Elsewhere a table starts
+at a line the template's tables start with: a ``第二十条第（N）项`` caption (主动公开), the ``本列数据的勾稽关系``
+note or ``申请人情况`` (申请情况), a line of review header words beginning with ``行政复议`` (复议诉讼); it runs
+until a section heading or a line of prose, across page breaks, and is read by the layout method
+(``unruled.py``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ...labels import vocabulary
+from ...model import Block, Cell, Document, Source
+from ...normalize import fold
+from .ruled import Box, Piece, find_pieces
+from .settings import DEFAULT, PdfSettings
+from .stitch import continues, stitch
+from .text import Line, Page, join
+from .unruled import CAPTION, TableBuilder
+
+# A line of the review table's header or a row of it: these words and numbers only.
+_REVIEW_WORDS = re.compile(
+    r"行政复议|行政诉讼|未经复议直接起诉|复议后起诉|结果维持|结果纠正|其他结果|尚未审结|总计|合计|[\d\s.,+\-—/]"
+)
+_ENDS_SENTENCE = re.compile(r"[。；;！？!?]$")
+
+
+class Layout:
+    def __init__(self, doc: Document, pages: list[Page], settings: PdfSettings = DEFAULT) -> None:
+        self.doc = doc
+        self.pages = pages
+        self.settings = settings
+        self.vocab = vocabulary()
+        self.para: list[Line] = []
+        self.table: list[Line] = []
+        self.table_kind: str | None = None
+        self.bounds = {p.number: _text_bounds(p) for p in pages}
+        self.by_page = {p.number: p for p in pages}
+        self.pieces: dict[int, Piece] = {}  # id(line) -> the ruled table piece it stands in
+        self.ruled: list[Piece] = []  # the ruled table being collected
+
+    def run(self) -> None:
+        for page in self.pages:
+            for piece in find_pieces(page, self.settings):
+                for line in page.lines:
+                    if all(piece.holds(f.cx, f.cy) for f in line.frags):
+                        self.pieces.setdefault(id(line), piece)
+        lines = [ln for p in self.pages for ln in p.lines]
+        start = self._title(lines)
+        for line in lines[start:]:
+            piece = self.pieces.get(id(line))
+            if piece is not None:
+                self._ruled_line(piece)
+                continue
+            self._close_ruled()
+            self._line(line)
+        self._close_ruled()
+        self._close_table()
+        self._flush_para()
+
+    # -- ruled tables --
+
+    def _ruled_line(self, piece: Piece) -> None:
+        if self.ruled and self.ruled[-1] is piece:
+            return
+        self._close_table()
+        self._flush_para()
+        if self.ruled and not continues(self.ruled, piece, self.settings):
+            self._close_ruled()
+        self.ruled.append(piece)
+
+    def _close_ruled(self) -> None:
+        if not self.ruled:
+            return
+        pieces, self.ruled = self.ruled, []
+        grid = stitch(pieces, self.vocab, self.settings)
+        if not grid:
+            return
+        number = sum(1 for b in self.doc.blocks if b.is_table) + 1
+        rows: list[list[Cell]] = []
+        for r, row in enumerate(grid):
+            cells = []
+            for c, box in enumerate(row):
+                spanned = (r > 0 and grid[r - 1][c] is box) or (c > 0 and row[c - 1] is box)
+                page, line = self._where(box)
+                cells.append(Cell(box.text, Source(page=page, line=line, table=number, row=r + 1, col=c + 1), spanned))
+            rows.append(cells)
+        first = rows[0][0].source
+        self.doc.blocks.append(Block("table", "", Source(page=first.page, line=first.line, table=number), rows))
+
+    def _where(self, box: Box) -> tuple[int, int | None]:
+        """The page and text line of a cell: the line of its first character (of its middle when empty)."""
+        page = self.by_page[box.page]
+        x, y = box.anchor or ((box.x0 + box.x1) / 2, (box.top + box.bottom) / 2)
+        best, distance = None, float("inf")
+        for line in page.lines:
+            d = max(0.0, line.top - y, y - line.bottom)
+            if box.anchor is not None and not line.x0 - 1 <= x <= line.x1 + 1:
+                d += 1000.0
+            if d < distance:
+                best, distance = line, d
+        return box.page, best.no if best is not None else None
+
+    def _title(self, lines: list[Line]) -> int:
+        """Centred short lines at the top of the first page form the title."""
+        if not lines:
+            return 0
+        page = lines[0].page
+        left, right = self.bounds[page]
+        middle = (left + right) / 2
+        taken: list[Line] = []
+        for line in lines[:4]:
+            text = line.compact
+            if line.page != page or len(text) > 40 or _ENDS_SENTENCE.search(text):
+                break
+            if abs((line.x0 + line.x1) / 2 - middle) > 0.08 * (right - left) or line.x0 < left + 2 * line.height:
+                break
+            if self._heading(line):
+                break
+            taken.append(line)
+        if taken:
+            self.doc.add("heading", join([ln.text for ln in taken]), taken[0].source())
+        return len(taken)
+
+    def _line(self, line: Line) -> None:
+        kind = self._anchor(line)
+        if self._heading(line):
+            self._close_table()
+            self._flush_para()
+            self.doc.add("heading", line.text, line.source())
+            return
+        if kind is not None:
+            if kind != self.table_kind:
+                self._close_table()
+                self._flush_para()
+                self.table_kind = kind
+            self.table.append(line)
+            return
+        if self.table_kind is not None:
+            if not self._prose(line):
+                self.table.append(line)
+                return
+            self._close_table()
+        self._paragraph_line(line)
+
+    def _heading(self, line: Line) -> bool:
+        text = line.text
+        if len(line.compact) > 40 or any(f.is_number for f in line.frags[1:]):
+            return False
+        found = self.vocab.match_section(text, standalone=True)
+        if found is None or found[1] or not found[0].numbering:
+            return False
+        term = self.vocab.match(text)
+        return term is None or term.term.kind not in ("APP_ROW", "APP_GROUP")
+
+    def _anchor(self, line: Line) -> str | None:
+        """The table a line starts (or continues): its caption, note or first header words."""
+        text = fold(line.compact)
+        if CAPTION.match(text) and len(text) <= 20:
+            return "active"
+        if "本列数据的勾稽关系" in text or (text.startswith("申请人情况") and len(text) <= 16):
+            return "app"
+        if self.table_kind != "app" and text.startswith("一、本年新收") and any(f.is_number for f in line.frags):
+            return "app"
+        if text.startswith("行政复议") and not _REVIEW_WORDS.sub("", text):
+            return "review"
+        return None
+
+    def _prose(self, line: Line) -> bool:
+        if any(f.is_number for f in line.frags[1:]) or (len(line.frags) > 1 and line.frags[0].is_number):
+            return False
+        text = line.compact
+        left, right = self.bounds[line.page]
+        wide = line.max_gap() < 1.5 and line.x1 - line.x0 >= 0.6 * (right - left)
+        return (len(text) >= 20 and wide) or (len(text) >= 12 and bool(_ENDS_SENTENCE.search(text)))
+
+    # -- paragraphs --
+
+    def _paragraph_line(self, line: Line) -> None:
+        if self.para and self._starts_paragraph(self.para[-1], line):
+            self._flush_para()
+        self.para.append(line)
+
+    def _starts_paragraph(self, prev: Line, line: Line) -> bool:
+        left = self.bounds[line.page][0]
+        right = self.bounds[prev.page][1]
+        h = max(line.height, prev.height)
+        indented = line.x0 > left + 1.2 * h  # first-line indent
+        short = prev.x1 < right - 2.0 * h  # the previous line stops short
+        apart = prev.page == line.page and line.top - prev.bottom > 1.5 * h  # a blank line between
+        return indented or short or apart
+
+    def _flush_para(self) -> None:
+        if self.para:
+            self.doc.add("paragraph", join([ln.text for ln in self.para]), self.para[0].source())
+            self.para = []
+
+    # -- tables --
+
+    def _close_table(self) -> None:
+        if self.table_kind is None:
+            return
+        lines, kind = self.table, self.table_kind
+        self.table, self.table_kind = [], None
+        self._flush_para()
+        number = sum(1 for b in self.doc.blocks if b.is_table) + 1
+        block = TableBuilder(kind, lines, number, self.vocab, self.settings).build()
+        if block.rows:
+            self.doc.blocks.append(block)
+
+
+def _text_bounds(page: Page) -> tuple[float, float]:
+    if not page.lines:
+        return 0.0, page.width
+    lefts = [ln.x0 for ln in page.lines]
+    rights = [ln.x1 for ln in page.lines]
+    return min(lefts), max(rights)
