@@ -294,7 +294,15 @@ def check_file_timed(
     from .store import failure_record
 
     box: list[Record] = []
-    thread = threading.Thread(target=lambda: box.append(check_file(read_path, path, sha256, extra_rules)), daemon=True)
+
+    def work() -> None:
+        try:
+            box.append(check_file(read_path, path, sha256, extra_rules))
+        except BaseException as exc:  # noqa: BLE001 - anything that escapes is this file's failure, not a timeout
+            message = f"检查时出错：{type(exc).__name__}: {str(exc)[:200]}"
+            box.append(failure_record(path, fmt, message, sha256) | {"transient": False})
+
+    thread = threading.Thread(target=work, daemon=True)
     thread.start()
     thread.join(timeout)
     if box:
