@@ -92,7 +92,8 @@ def test_scheduler_run_is_byte_identical_to_jobs_2(tmp_path: Path, cluster: str)
 
 def test_worker_lost_mid_run_costs_only_its_file(tmp_path: Path, cluster: str) -> None:
     make_region(tmp_path / "in")
-    (tmp_path / "in" / "crash-青河县某局.md").write_text("# 青河县某局2022年政府信息公开工作年度报告\n", encoding="utf-8")
+    crash = tmp_path / "in" / "crash-青河县某局.md"
+    crash.write_text("# 青河县某局2022年政府信息公开工作年度报告\n", encoding="utf-8")
     start = time.monotonic()
     result = xxgk(str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--scheduler", cluster)
     assert result.returncode == 0, result.stderr

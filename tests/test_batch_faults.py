@@ -209,7 +209,8 @@ def test_two_real_batches_at_once_one_waits_out(tmp_path: Path) -> None:
 def test_full_disk_is_one_line_exit_2_and_loses_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from checker.batch import sheets
 
-    make_region(tmp_path / "in", agencies=("青河县教育局", "青河县财政局"), tweak=plant_carry_over("青河县财政局", 2022))
+    agencies = ("青河县教育局", "青河县财政局")
+    make_region(tmp_path / "in", agencies=agencies, tweak=plant_carry_over("青河县财政局", 2022))
     out = tmp_path / "out"
     assert invoke(str(tmp_path / "in"), "--out", str(out)).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and p.suffix in (".xlsx", ".csv", ".html")}

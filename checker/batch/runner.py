@@ -298,7 +298,7 @@ def check_file_timed(
     def work() -> None:
         try:
             box.append(check_file(read_path, path, sha256, extra_rules))
-        except BaseException as exc:  # noqa: BLE001 - anything that escapes is this file's failure, not a timeout
+        except BaseException as exc:
             message = f"检查时出错：{type(exc).__name__}: {str(exc)[:200]}"
             box.append(failure_record(path, fmt, message, sha256) | {"transient": False})
 
