@@ -9,6 +9,7 @@ reference run in the body, and the entries Word adds for it in ``commentsExtende
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -120,44 +121,44 @@ def _remove_extended(part: Any, para_ids: set[str]) -> None:
     """Drop the Word 2013+ side entries of removed comments (keyed by the comment's paragraph ids); a reply to
     a removed comment becomes a comment of its own."""
     durable: set[str] = set()
-    for rel in part.rels.values():
-        if rel.is_external:
+    sides = [rel.target_part for rel in part.rels.values() if not rel.is_external]
+    sides = [p for p in sides if re.match(r"/word/comments\w+\.xml$", str(p.partname))]
+    for side in sides:
+        root = _root(side)
+        if root is None:
             continue
-        target = rel.target_part
-        name = str(target.partname)
-        if not name.startswith("/word/comments") or name == "/word/comments.xml":
-            continue
-        try:
-            root = etree.fromstring(target.blob)
-        except etree.XMLSyntaxError:
-            continue
-        changed = False
         for ex in list(root.iter(f"{{{_W15}}}commentEx")):
             if ex.get(f"{{{_W15}}}paraId") in para_ids:
                 root.remove(ex)
-                changed = True
             elif ex.get(f"{{{_W15}}}paraIdParent") in para_ids:
                 del ex.attrib[f"{{{_W15}}}paraIdParent"]
-                changed = True
         for cid in list(root.iter(f"{{{_W16CID}}}commentId")):
             if cid.get(f"{{{_W16CID}}}paraId") in para_ids:
                 durable.add(cid.get(f"{{{_W16CID}}}durableId") or "")
                 root.remove(cid)
-                changed = True
-        if changed:
-            _set_blob(target, root)
-    if not durable:
-        return
-    for rel in part.rels.values():
-        if rel.is_external or not str(rel.target_part.partname).startswith("/word/commentsExtensible"):
+        _store(side, root)
+    for side in sides:  # commentsExtensible is keyed by the durable ids found in commentsIds
+        root = _root(side)
+        if root is None:
             continue
-        root = etree.fromstring(rel.target_part.blob)
         for ext in list(root.iter(f"{{{_W16CEX}}}commentExtensible")):
             if ext.get(f"{{{_W16CEX}}}durableId") in durable:
                 root.remove(ext)
-        _set_blob(rel.target_part, root)
+        _store(side, root)
 
 
-def _set_blob(part: Any, root: etree._Element) -> None:
+def _root(part: Any) -> etree._Element | None:
+    element = getattr(part, "_element", None)
+    if element is not None:
+        return element
+    try:
+        return etree.fromstring(part.blob)
+    except etree.XMLSyntaxError:
+        return None
+
+
+def _store(part: Any, root: etree._Element) -> None:
+    if getattr(part, "_element", None) is root:
+        return  # an XmlPart: changed in place, serialised on save
     # Parts python-docx does not model are kept as bytes (``Part._blob``); there is no public setter.
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
