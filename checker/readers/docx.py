@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from ..model import Block, Cell, Document, ReadError, Source
+from ..model import Block, Cell, Document, Problem, ReadError, Source
 from ..normalize import fold, squeeze
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -57,9 +57,19 @@ ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 ENCRYPTED_MESSAGE = "文件已加密（设有密码），请去除密码后再检查"
 
 # Real reports are a few MB unzipped; anything far beyond is a zip bomb, refused before python-docx inflates it.
-MAX_XML_PART = 64 * 1024 * 1024
-MAX_UNZIPPED = 512 * 1024 * 1024
+# The limits count the bytes that actually come out of the archive (read in bounded chunks), never the sizes
+# the headers declare: a crafted zip declares 1,000 bytes for a member that inflates to 1 GiB.
+MAX_XML_PART = 32 * 1024 * 1024
+MAX_UNZIPPED = 128 * 1024 * 1024  # all XML parts together (media is not inflated at all)
 MAX_MEMBERS = 5000
+_CHUNK = 64 * 1024
+# Word writes deflate (or stored); bzip2/LZMA members cannot be inflated in bounded steps and never occur.
+_COMPRESSIONS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+# Parts the reader parses; every other member (images, fonts, embedded objects) is replaced by an empty blob.
+_XML_SUFFIXES = (".xml", ".rels")
+# The largest table grid read from a DOCX (as the HTML reader): gridSpan="1000" on thousands of rows would
+# otherwise take gigabytes. A template table has under 500 positions.
+MAX_GRID_CELLS = 500_000
 
 _WORD_MAIN_TYPES = frozenset(
     {
@@ -81,8 +91,7 @@ def read(data: bytes, path: str) -> Document:
         if is_encrypted_ole(data):
             raise ReadError(ENCRYPTED_MESSAGE)
         raise ReadError("文件是旧版 Word 二进制格式（.doc），不是 .docx；请在 Word/WPS 中另存为 .docx", rule="P002")
-    _check_zip(data)
-    main = _open_package(data)
+    main = _open_package(_check_zip(data))
     try:
         doc = Document(path=path, format="docx", title=_title(main))
         _BodyWalker(
@@ -105,21 +114,50 @@ def is_encrypted_ole(data: bytes) -> bool:
 # -- opening the package ---------------------------------------------------------------------------------
 
 
-def _check_zip(data: bytes) -> None:
-    """Refuse what is not a Word package before python-docx sees it, with a reason the user can act on."""
+def _check_zip(data: bytes) -> bytes:
+    """Refuse what is not a Word package before python-docx sees it, with a reason the user can act on, and
+    return a clean copy of the package for python-docx: its XML parts inflated in bounded chunks (counting
+    the real bytes), every other member empty, stored uncompressed."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError):
+            names = {info.filename for info in infos}
+            if len(infos) > MAX_MEMBERS:
+                raise ReadError("DOCX 文件中的部件异常多，可能是恶意构造的文件，已拒绝读取")
+            if "[Content_Types].xml" not in names or not ("word/document.xml" in names or "_rels/.rels" in names):
+                raise ReadError(_not_word_reason(names, data), rule="P002")
+            return _clean_package(zf, infos)
+    except ReadError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError, zlib.error):
         raise ReadError("DOCX 文件已损坏（压缩包不完整或被截断），请重新下载或重新导出") from None
-    names = {info.filename for info in infos}
-    if len(infos) > MAX_MEMBERS or sum(info.file_size for info in infos) > MAX_UNZIPPED:
-        raise ReadError("DOCX 文件解压后异常庞大，可能是恶意构造的文件，已拒绝读取")
-    if any(info.file_size > MAX_XML_PART and info.filename.endswith((".xml", ".rels")) for info in infos):
-        raise ReadError("DOCX 文件中的 XML 异常庞大，可能是恶意构造的文件，已拒绝读取")
-    if "[Content_Types].xml" in names and ("word/document.xml" in names or "_rels/.rels" in names):
-        return
-    raise ReadError(_not_word_reason(names, data), rule="P002")
+
+
+def _clean_package(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> bytes:
+    out = io.BytesIO()
+    total = 0
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as clean:
+        for info in infos:
+            if info.is_dir() or info.filename in clean.NameToInfo:
+                continue
+            if not info.filename.lower().endswith(_XML_SUFFIXES):
+                clean.writestr(info.filename, b"")
+                continue
+            if info.compress_type not in _COMPRESSIONS:
+                raise ReadError("DOCX 文件使用了 Word 不会使用的压缩方式，可能是恶意构造的文件，已拒绝读取")
+            chunks: list[bytes] = []
+            size = 0
+            with zf.open(info) as member:
+                while chunk := member.read(_CHUNK):
+                    size += len(chunk)
+                    total += len(chunk)
+                    if size > MAX_XML_PART:
+                        raise ReadError("DOCX 文件中的 XML 异常庞大，可能是恶意构造的文件，已拒绝读取")
+                    if total > MAX_UNZIPPED:
+                        raise ReadError("DOCX 文件解压后异常庞大，可能是恶意构造的文件，已拒绝读取")
+                    chunks.append(chunk)
+            clean.writestr(info.filename, b"".join(chunks))
+    return out.getvalue()
 
 
 def _not_word_reason(names: set[str], data: bytes) -> str:
@@ -492,6 +530,12 @@ class _BodyWalker:
         width = max((len(row) for row in grid), default=0)
         if width == 0:
             return
+        if len(grid) * width > MAX_GRID_CELLS:
+            # A table no report has (thousands of rows, hundreds of columns): keep what fits, say so.
+            width = max(1, MAX_GRID_CELLS // len(grid))
+            self.doc.problems.append(
+                Problem("P001", f"第 {self.tables + 1} 个表格过大，只读取了前面的部分", severity="info")
+            )
         if width <= 2 and next(tbl.iterdescendants(TBL), None) is not None:
             # A layout frame around the report: read its content as body text, tables as tables.
             for tc, _origin in placed:
@@ -562,12 +606,18 @@ def _place(tbl: etree._Element) -> tuple[list[tuple[etree._Element, _Origin]], l
     feeds (a vMerge continuation feeds the cell above), and the grid of (cell, spanned) per position."""
     placed: list[tuple[etree._Element, _Origin]] = []
     grid: list[list[tuple[_Origin, bool] | None]] = []
+    budget = MAX_GRID_CELLS  # grid positions left to fill: hostile spans stop expanding, reading goes on
     for r, tr in enumerate(_content(tbl, (TR,))):
         trpr = tr.find(_W + "trPr")
-        row: list[tuple[_Origin, bool] | None] = [None] * max(0, _int(_val(trpr, _W + "gridBefore")))
+        before = max(0, min(_int(_val(trpr, _W + "gridBefore")), 63))
+        row: list[tuple[_Origin, bool] | None] = [None] * before
+        budget -= before
         for tc in _content(tr, (TC,)):
             tcpr = tc.find(_W + "tcPr")
-            span = max(1, min(_int(_val(tcpr, _W + "gridSpan"), 1), 1000))
+            span = max(1, min(_int(_val(tcpr, _W + "gridSpan"), 1), 63))
+            if span > max(budget, 1):
+                span = 1
+            budget -= span
             col = len(row)
             origin = _continued(tcpr, grid[r - 1] if r else None, col)
             if origin is None:
