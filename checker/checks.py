@@ -119,7 +119,9 @@ def value_is_number(report: Report, rule: Rule, params: dict[str, Any]) -> Itera
     for path, cell in report.cells.items():
         if cell.value.is_text:
             yield finding(
-                rule, {"cell": _cell_name(path, report.edition), "raw": cell.value.raw}, **_cell_loc(path, cell.source)
+                rule,
+                {"cell": _cell_name(path, report.edition), "raw": _short(cell.value.raw, 40)},
+                **_cell_loc(path, cell.source),
             )
 
 

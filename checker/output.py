@@ -76,7 +76,20 @@ def csv_document(reports: list[Report]) -> str:
     for report in reports:
         values = {".".join(path): cell.value.json() for path, cell in report.cells.items()}
         writer.writerow(
-            [report.path, report.format, report.edition, report.year or "", report.agency or ""]
+            [csv_safe(report.path), report.format, report.edition, report.year or "", csv_safe(report.agency or "")]
             + ["" if values.get(c) is None else values[c] for c in columns]
         )
     return buf.getvalue()
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(…), +cmd|…); text from a
+# document or a file name must never do that (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def csv_safe(value: object) -> object:
+    """A text cell neutralised with a leading apostrophe when a spreadsheet would read it as a formula;
+    numbers pass unchanged (a negative count is a number, not a formula)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value

@@ -19,6 +19,9 @@ _NUMBER = re.compile(
     r"^(?P<sign>[+-])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?(?P<unit>万元|亿元|元|件|个|项|条|次|人次)?$"
 )
 _SPACES = re.compile(r"[\s\u00a0\u3000]+")
+# The most digits a value may have (a trillion yuan has 13): longer runs are not numbers of a report, and
+# Python refuses to convert integers of more than 4,300 digits at all.
+MAX_DIGITS = 15
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,8 @@ def parse_value(raw: str) -> Value:
     if not m:
         return Value(raw)
     digits = m.group("int").replace(",", "")
+    if len(digits) > MAX_DIGITS:
+        return Value(raw)  # not a count any report holds: text, reported as V101 (and never a huge int)
     sign = m.group("sign")
     number: int | Decimal
     if m.group("frac"):
@@ -66,4 +71,8 @@ def parse_value(raw: str) -> Value:
 def is_value_text(raw: str) -> bool:
     """True when the whole text is a number or a blank marker (a value cell, not a label)."""
     v = parse_value(raw)
-    return not v.is_text
+    if v.is_text:
+        # An overlong run of digits stands where a value stands: it is a value cell, reported as V101.
+        m = _NUMBER.match(_SPACES.sub("", fold(raw)))
+        return m is not None and len(m.group("int").replace(",", "")) > MAX_DIGITS
+    return True

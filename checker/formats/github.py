@@ -53,7 +53,7 @@ def _annotation(f: Finding, path: str, rules: Mapping[str, RuleInfo], fmt: str =
 
     message = f.message
     has_line = isinstance(line, int) and line >= 1
-    spot = place({**f.location, "line": None} if has_line else f.location, fmt, edition or None)
+    spot = place({**f.location, "line": None, "cell": None} if has_line else f.location, fmt, edition or None)
     if spot and (not has_line or f.location.get("table")):
         message += f"\n位置：{spot}"
     if f.expected is not None:

@@ -46,7 +46,7 @@ def render(results: Results, rules: Mapping[str, RuleInfo], color: bool = False)
             # A multi-line message stays visibly one finding: continuation lines are indented.
             lines.append(f"{where} {tag} {terminal_safe(f.message)}".replace("\n", "\n  "))
             # The prefix already gives the line; the table words still help where a table is involved.
-            shown = {**f.location, "line": None} if lined else f.location
+            shown = {**f.location, "line": None, "cell": None} if lined else f.location
             spot = "" if lined and not f.location.get("table") else place(shown, report.format, edition)
             if spot:
                 lines.append(paint(terminal_safe(f"  位置：{spot}"), _DIM))
