@@ -18,19 +18,33 @@ def default_output(path: str) -> str:
     return str(p.with_name(p.stem + SUFFIX + ".docx"))
 
 
+# Option words as ``check`` has them (checker/cli.py; not imported: cli imports this module while it loads).
 @click.command()
-@click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="批注后的副本（默认：原文件名.审阅.docx）")
+@click.argument("path", metavar="DRAFT.docx", type=click.Path(dir_okay=False))
+@click.option("--output", "-o", type=click.Path(), help="批注后的副本（默认：草稿旁的 原文件名.审阅.docx）")
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖它")
-@click.option("--select", help="只启用这些规则（逗号分隔，可用前缀，如 A,S1）")
-@click.option("--ignore", help="不启用这些规则（逗号分隔，可用前缀）")
+@click.option("--select", metavar="规则", help="只启用这些规则（逗号分隔，可用前缀，如 A,S1）")
+@click.option("--ignore", metavar="规则", help="不启用这些规则（逗号分隔，可用前缀）")
+@click.option("--rules", "extra_rules", multiple=True, type=click.Path(), help="额外的规则文件（YAML，可重复）")
 @click.option(
-    "--rules", "extra_rules", multiple=True, type=click.Path(exists=True, dir_okay=False), help="额外的规则文件"
+    "--edition",
+    type=click.Choice(["auto", "2019", "2021"]),
+    default=None,
+    help="报告使用的模板版本：auto 自动识别，2019 试行版，2021 现行版（默认 auto）",
 )
-@click.option("--edition", type=click.Choice(["auto", "2019", "2021"]), default=None)
-@click.option("--year", type=int, help="文档中没有写明时使用的报告年度")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None)
-@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), help="配置文件")
+@click.option("--year", type=int, metavar="年份", help="文档中没有写明时使用的报告年度")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info", "never"]),
+    default=None,
+    help="达到这一级别的问题使退出码为 1：error 错误，warning 警告，info 提示，never 从不（默认 error）",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(),
+    help="使用这个配置文件（xxgk.toml，或含 [tool.xxgk] 的 pyproject.toml），不再向上查找",
+)
 def annotate(
     path: str,
     output: str | None,
@@ -47,6 +61,7 @@ def annotate(
 
     退出码与 check 相同：0 无达到 --fail-on 的问题；1 有；2 文件无法读取或用法错误。
     """
+    from ..cli import _settings
     from .core import NotAnnotatable, annotate_file
 
     settings = _settings(config_file)
@@ -55,7 +70,9 @@ def annotate(
     fail_on = fail_on or settings.get("fail_on") or "error"
     rules, enabled = _rules(settings, extra_rules, select, ignore)
     if not os.path.isfile(path):
-        raise click.UsageError(f"文件不存在：{path}")
+        from ..cli import Failure
+
+        raise Failure(f"文件不存在：{path}")
     out = output or default_output(path)
     _check_output(path, out, force)
     try:
@@ -85,26 +102,12 @@ def annotate(
     sys.exit(1 if any(SEVERITY_ORDER.get(f.severity, 0) >= threshold for f in result.findings) else 0)
 
 
-def _settings(config_file: str | None) -> dict:
-    from ..config import ConfigError, load_config
-
-    try:
-        settings, _found = load_config(Path(config_file).resolve().parent if config_file else Path.cwd())
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
-    return settings
-
-
 def _rules(settings: dict, extra_rules: tuple[str, ...], select: str | None, ignore: str | None):  # type: ignore[no-untyped-def]
     """The rules and the enabled ids, chosen exactly as ``check`` chooses them."""
-    from ..cli import _ids
+    from ..cli import _ids, _load_rules
     from ..config import select_rules, unknown_selectors
-    from ..engine import RuleError, load_rules
 
-    try:
-        rules = load_rules([*settings.get("rules", []), *extra_rules])
-    except RuleError as exc:
-        raise click.UsageError(str(exc)) from None
+    rules = _load_rules(settings, extra_rules)
     selected = _ids(select) if select else settings.get("select")
     ignored = _ids(ignore) if ignore else settings.get("ignore") or []
     bad = unknown_selectors(set(rules), [*(selected or []), *ignored])
@@ -121,7 +124,9 @@ def _check_output(path: str, out: str, force: bool) -> None:
     if os.path.isdir(out):
         raise click.UsageError(f"输出路径是一个文件夹：{out}")
     if os.path.exists(out) and not force:
-        raise click.UsageError(f"输出文件已存在：{out}（确认要覆盖请加 --force）")
+        from ..cli import Failure
+
+        raise Failure(f"输出文件已存在：{out}（确认要覆盖请加 --force）")
 
 
 def _write_atomically(out: str, data: bytes) -> None:
