@@ -17,6 +17,10 @@ _PERIOD = re.compile(
     rf"(?:统计(?:期限|时限|时间|区间|期间|范围)|数据统计)[^。]{{0,24}}?{_YEAR}\s*年\s*1\s*月\s*1\s*日"
     rf"|{_YEAR}\s*年\s*1\s*月\s*1\s*日\s*(?:起)?\s*(?:至|到|—|-|－|~)\s*(?:{_YEAR}\s*年\s*)?12\s*月\s*31\s*日"
 )
+# The publication date: a page's metadata ("发布时间: 2026-01-30") or the date under the signature. A report is
+# published early in the year after the one it reports on.
+_PUBLISHED = re.compile(rf"(?:发布|公开|成文|印发|生成)(?:时间|日期)\s*[:：]?\s*{_YEAR}\s*[-年/.]\s*(\d{{1,2}})")
+_SIGNED = re.compile(rf"(?:^|\s){_YEAR}\s*年\s*(\d{{1,2}})\s*月\s*\d{{1,2}}\s*日\s*$")
 _REPORT_WORDS = re.compile(r"(?:政府信息公开|政务公开)(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)")
 # Markup and crawler field names in front of a title: "# …", "标题: …"
 _TITLE_PREFIX = re.compile(r"^(?:#+\s*|(?:标题|题目|名称|文章标题)\s*[:：]\s*)")
@@ -27,7 +31,7 @@ _LEGACY_CUES = re.compile(r"收费及减免|依申请公开(?:政府信息)?(?:�
 @dataclass(slots=True)
 class Detected:
     year: int | None
-    year_source: str | None  # "title" | "period" | None
+    year_source: str | None  # "title" | "period" | "published" | None
     title_year: int | None
     period_year: int | None
     agency: str | None
@@ -77,9 +81,24 @@ def detect(doc: Document) -> Detected:
         if m:
             period_year = int(next(g for g in m.groups() if g))
             break
-    year = title_year or period_year
-    source = "title" if title_year else "period" if period_year else None
+    published = None if title_year or period_year else published_year(doc)
+    year = title_year or period_year or (published - 1 if published else None)
+    source = "title" if title_year else "period" if period_year else "published" if published else None
     return Detected(year, source, title_year, period_year, agency, title)
+
+
+def published_year(doc: Document) -> int | None:
+    """The year the report was published: a page's 发布时间 near the top, else a date line alone at the end."""
+    texts = [b.text for b in doc.blocks if not b.is_table]
+    for text in texts[:20]:
+        m = _PUBLISHED.search(cn_years_to_digits(fold(text)))
+        if m:
+            return int(m.group(1))
+    for text in reversed(texts[-8:]):
+        m = _SIGNED.search(cn_years_to_digits(fold(text)))
+        if m:
+            return int(m.group(1))
+    return None
 
 
 def _agency(title: str, m: re.Match[str]) -> str | None:

@@ -599,6 +599,26 @@ class Interpreter:
 
     def _deviation(self, tok: Tok, table: str, row: str | None) -> None:
         match = tok.match
+        if match is not None and match.exact and self.edition not in match.term.editions:
+            # 规范性文件 (2019) in a 2021 table, where the template says 行政规范性文件: a wording note
+            current = next(
+                (
+                    t
+                    for t in _vocabulary().terms
+                    if t.key == match.term.key and t.kind == match.term.kind and self.edition in t.editions
+                ),
+                None,
+            )
+            if current is not None:
+                self._problem(
+                    "S203",
+                    f"“{_short(tok.text)}”是{'、'.join(sorted(match.term.editions))}年版模板的用语，{self.edition}年版为"
+                    f"“{current.label}”（已按“{current.label}”识别）",
+                    tok.source,
+                    table=table,
+                    row=row,
+                )
+            return
         if match is None or match.exact:
             return
         self._problem(
@@ -645,6 +665,12 @@ def _columns_hold(rows: dict[str, list[Tok]], outcomes: list[str]) -> bool:
         ):
             return False
     return True
+
+
+def _vocabulary():  # type: ignore[no-untyped-def]
+    from .labels import vocabulary
+
+    return vocabulary()
 
 
 def _block_of_row(key: str | None, edition: str) -> str | None:

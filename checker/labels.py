@@ -100,7 +100,8 @@ class Vocabulary:
         if m:
             term = self.sections[int(m.lastgroup[1:])]
             return self._section_match(term, norm[: m.end()], text), norm[m.end() :]
-        if standalone:
+        if standalone and not _SENTENCE.search(norm):
+            # (a line of wrapped prose, "其他需要报告的事项。本年度…", is not a heading: a heading has no sentence)
             numbering, core = split_numbering(norm)
             term = self._section_exact.get(core)
             if term is None:
@@ -188,6 +189,7 @@ def _numbering_fits(term: Term, numbering: str) -> bool:
     return not (term.numbered is True and not numbering) and not (term.numbered is False and numbering)
 
 
+_SENTENCE = re.compile(r"[。；;，,！!？?]")
 _SECTION_NUMBERING = r"(?:[一二三四五六七八九十][、.,:]?|第[一二三四五六七八九十]部分[、.:]?)"
 
 

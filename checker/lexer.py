@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .labels import Match, Vocabulary, section_number, vocabulary
-from .model import Block, Document, Problem, Source
+from .model import Block, Cell, Document, Problem, Source
 from .normalize import label_text, running_text, squeeze
 from .values import Value, is_value_text, parse_value
 
@@ -30,6 +30,7 @@ _TABLE_OF_KIND = {
     "APP_NOTE": "applications", "APP_GROUP": "applications", "BLOCK": "active", "ACTIVE_ROW": "active",
 }  # fmt: skip
 _CAPTION = re.compile(r"^(?:附)?表\s*[一二三四五1-5]\s*[:：、.．]?\s*\S{0,30}$")
+_CLAUSE = re.compile(r"[\u4e00-\u9fff]{4,}[,;，；]")
 _SUBHEADING = re.compile(r"^\([一二三四五六七八九十]+\)")
 # A number inside running text: digits with separators, sign, decimals, optional unit.
 # A value inside a number span: a signed number, or a blank marker standing between values.
@@ -85,14 +86,22 @@ class Lexer:
             block = blocks[i]
             joined = None
             if self._short_fragment(block) and self.vocab.match(block.text) is None:
-                for n in (2, 3):
+                found: list[tuple[int, str]] = []
+                for n in (2, 3, 4, 5):
                     parts = blocks[i : i + n]
-                    if len(parts) == n and all(self._short_fragment(b) for b in parts[1:]):
-                        text = "".join(b.text.strip() for b in parts)
-                        if self.vocab.match(text) is not None:
-                            joined = Block(block.kind, text, block.source)
-                            i += n
+                    if len(parts) < n or not self._short_fragment(parts[-1]):
+                        break
+                    text = "".join(b.text.strip() for b in parts)
+                    match = self.vocab.match(text)
+                    if match is not None:
+                        found.append((n, text))
+                        if match.exact:  # a wording variant may match a shorter join; the template's words win
+                            found = [(n, text)]
                             break
+                if found:
+                    n, text = found[0]
+                    joined = Block(block.kind, text, block.source)
+                    i += n
             if joined is None:
                 out.append(block)
                 i += 1
@@ -125,8 +134,49 @@ class Lexer:
             for tok in self.tokens[first_token:]:
                 tok.extra["exact_grid"] = False
 
+    def _plain_header(self, row: list[Cell]) -> bool:
+        live = [c for c in row if not c.spanned and c.text.strip()]
+        return bool(live) and not any(is_value_text(c.text) or self._is_row_label(c.text) for c in live)
+
+    def _merge_header_rows(self, rows: list[list[Cell]]) -> list[list[Cell]]:
+        """A header row broken over two lines ("商业 | 科研 |" then "企业 | 机构 |"): the two rows are one when
+        joining their cells column by column makes labels that neither row has alone, and loses none."""
+        out: list[list[Cell]] = []
+        i = 0
+        while i < len(rows):
+            row = rows[i]
+            if i + 1 < len(rows) and self._plain_header(row) and self._plain_header(rows[i + 1]):
+                merged = self._merged(row, rows[i + 1])
+                if merged is not None:
+                    out.append(merged)
+                    i += 2
+                    continue
+            out.append(row)
+            i += 1
+        return out
+
+    def _merged(self, upper: list[Cell], lower: list[Cell]) -> list[Cell] | None:
+        def known(text: str) -> bool:
+            return bool(text.strip()) and self.vocab.match(text) is not None
+
+        merged: list[Cell] = []
+        gained = False
+        for c in range(max(len(upper), len(lower))):
+            a = upper[c] if c < len(upper) else None
+            b = lower[c] if c < len(lower) and not lower[c].spanned else None
+            top = a.text.strip() if a is not None and not a.spanned else ""
+            bottom = b.text.strip() if b is not None else ""
+            if top and bottom:
+                if not known(top + bottom):
+                    return None
+                gained = gained or not (known(top) or known(bottom))
+            cell = a if a is not None else b
+            assert cell is not None
+            merged.append(Cell(top + bottom, cell.source, cell.spanned and not bottom))
+        return merged if gained else None
+
     def _table_rows(self, block: Block) -> None:
-        for row in block.rows:
+        for row in self._merge_header_rows(block.rows):
             live = [c for c in row if not c.spanned]
             # Empty cells in a header row (labels, no values) are layout, not blank values.
             # (A row with no text at all is a row of blank values, as in a blank template.)
@@ -137,7 +187,11 @@ class Lexer:
                 and not self._is_group_row(live)
             )
             filled = [c for c in live if c.text.strip()]
-            if header_row and sum(self._knows(c.text) for c in filled) * 2 < len(filled):
+            if (
+                header_row
+                and sum(self._knows(c.text) for c in filled) * 2 < len(filled)
+                and not all(is_debris(c.text) for c in filled)  # pieces of the template's header: no note
+            ):
                 # A header row of words that are not the template's ("类别 | 数据1 | …"): one note, not a
                 # finding per cell; the values below are read by position.
                 text = " | ".join(c.text.strip() for c in live if c.text.strip())
@@ -237,7 +291,11 @@ class Lexer:
 
     def _is_subheading(self, norm: str) -> bool:
         """ "（一）主要问题" after a table: a numbered heading of the prose that follows, not a table row."""
-        if not _SUBHEADING.match(norm) or any(ch.isdigit() for ch in norm):
+        if any(ch.isdigit() for ch in norm):
+            return False
+        # also a line of wrapped prose after the table ("本年度我局认真落实各项要求，现将"): words and a comma
+        prose = _CLAUSE.search(norm) is not None and len(_CJK.findall(norm)) >= 8
+        if not (_SUBHEADING.match(norm) or prose):
             return False
         return not self.vocab.scan(norm) and not is_debris(norm)
 

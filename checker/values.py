@@ -16,7 +16,7 @@ BLANK_MARKERS = frozenset({"", "/", "\\", "-", "—", "——", "–", "－", "�
 
 # After NFKC: digits are ASCII, the full-width comma is ','.
 _NUMBER = re.compile(
-    r"^(?P<sign>[+-])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?(?P<unit>万元|亿元|元|件|个|项|条|次|人次)?$"
+    r"^(?P<sign>[+-])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?(?P<unit>万元|亿元|元|件|个|项|条|次|人次|笔)?$"
 )
 _SPACES = re.compile(r"[\s\u00a0\u3000]+")
 # The most digits a value may have (a trillion yuan has 13): longer runs are not numbers of a report, and

@@ -17,15 +17,16 @@ _MARKUP = re.compile(r"(\*\*|__|`|<br\s*/?>)")
 def read(data: bytes, path: str) -> Document:
     text, _encoding = decode_bytes(data)
     doc = Document(path=path, format="md")
-    lines = fold(text).splitlines()
+    from .text import drop_furniture
+
+    lines = drop_furniture(fold(text).splitlines())
     i = 0
     while i < len(lines):
         line = lines[i]
         if _TABLE_ROW.match(line):
-            j = i
-            while j < len(lines) and _TABLE_ROW.match(lines[j]):
-                j += 1
-            doc.blocks.append(_table(lines[i:j], i + 1, doc))
+            j = _table_end(lines, i)
+            numbered = [(n + 1, x) for n, x in enumerate(lines[i:j], i) if x.strip()]
+            doc.blocks.append(_table(numbered, doc))
             i = j
             continue
         m = _HEADING.match(line)
@@ -37,6 +38,23 @@ def read(data: bytes, path: str) -> Document:
             doc.add("paragraph", _clean(line.strip()), Source(line=i + 1))
         i += 1
     return doc
+
+
+def _table_end(lines: list[str], i: int) -> int:
+    """The end of the pipe table starting at line ``i``. A table cut by a page break (blank lines, a page footer
+    already blanked) continues when the next piece has as many columns: one table, not two."""
+    j = i
+    while True:
+        while j < len(lines) and _TABLE_ROW.match(lines[j]):
+            j += 1
+        k = j
+        while k < len(lines) and not lines[k].strip():
+            k += 1
+        if k == j or k >= len(lines) or not _TABLE_ROW.match(lines[k]):
+            return j
+        if len(split_row(lines[k])) != len(split_row(lines[j - 1])):
+            return j
+        j = k
 
 
 def _clean(text: str) -> str:
@@ -65,18 +83,16 @@ def split_row(line: str) -> list[str]:
     return [_clean(c) for c in cells]
 
 
-def _table(lines: list[str], first: int, doc: Document) -> Block:
+def _table(lines: list[tuple[int, str]], doc: Document) -> Block:
     table_no = sum(1 for b in doc.blocks if b.is_table) + 1
     rows: list[list[Cell]] = []
-    for k, line in enumerate(lines):
+    first = lines[0][0]
+    for lineno, line in lines:
         if _DELIMITER.match(line) and "-" in line:
             continue
         r = len(rows) + 1
         rows.append(
-            [
-                Cell(text, Source(line=first + k, table=table_no, row=r, col=c))
-                for c, text in enumerate(split_row(line), 1)
-            ]
+            [Cell(text, Source(line=lineno, table=table_no, row=r, col=c)) for c, text in enumerate(split_row(line), 1)]
         )
     width = max((len(r) for r in rows), default=0)
     for r, row in enumerate(rows, 1):

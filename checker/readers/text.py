@@ -24,18 +24,32 @@ _PIPES_ONLY = re.compile(r"^\s*\|+\s*$")
 
 # Markdown saved as .txt (converters and LLM transcriptions do this): a pipe-table delimiter row or ATX headings.
 _MARKDOWN_HINT = re.compile(r"^\s*\|\s*:?-{3,}:?\s*\|", re.M)
+# A row of cells between pipes ("| 1.属于国家秘密 | 0 | | | 0 |"): two such lines make the file a pipe table,
+# whose empty cells are blanks (never glued to their neighbours as running text would glue them).
+_PIPE_ROW = re.compile(r"^\s*\|[^|\n]*[^|\s][^|\n]*\|[^\n]*\|\s*$", re.M)
+
+# Page furniture of a converted PDF: "— 4 —", "- 4 -", "第 4 页 共 9 页", "第4页/共9页". Such a line is blanked
+# (line numbers stay) so that its digits are never read as a table's values.
+PAGE_FURNITURE = re.compile(
+    r"^\s*(?:[-—–－~]+\s*\d{1,4}\s*[-—–－~]+|第\s*\d{1,4}\s*页\s*[,，/／]?\s*(?:共\s*\d{1,4}\s*页)?"
+    r"|\d{1,4}\s*/\s*\d{1,4}|共\s*\d{1,4}\s*页\s*第\s*\d{1,4}\s*页)\s*$"
+)
+
+
+def drop_furniture(lines: list[str]) -> list[str]:
+    return ["" if PAGE_FURNITURE.match(line) else line for line in lines]
 
 
 def read(data: bytes, path: str) -> Document:
     text, _encoding = decode_bytes(data)
-    if _MARKDOWN_HINT.search(text):
+    if _MARKDOWN_HINT.search(text) or len(_PIPE_ROW.findall(text)) >= 2:
         from . import markdown
 
         doc = markdown.read(data, path)
         doc.format = "txt"
         return doc
     doc = Document(path=path, format="txt")
-    lines = fold(text).splitlines()
+    lines = drop_furniture(fold(text).splitlines())
     add_lines(doc, lines)
     return doc
 
