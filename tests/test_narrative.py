@@ -42,7 +42,7 @@ def findings(example: dict, rules: set[str] = NARRATIVE) -> list:
             "答复政府信息公开申请80件（含上年度结转申请4件，另有7件申请按规定顺延到下年度答复）。",
             [("handled", 80), ("carried_over", 4), ("carried_forward", 7)],
         ),
-        ("全年共办理政府信息公开依申请300件（含上年结转9件）。", [("processed", 300), ("carried_over", 9)]),
+        ("全年共办理政府信息公开依申请1,022件（含上年结转9件）。", [("processed", 1022), ("carried_over", 9)]),
         ("其中自然人申请40件，法人或其他组织申请2件。", [("applicant.natural_person", 40), ("applicant.legal", 2)]),
         (
             "予以公开及部分公开30件，占50.5%；无法提供12件。",
@@ -74,6 +74,11 @@ def test_claims_found(text: str, expected: list[tuple[str, int]]) -> None:
         "根据某府办〔2031〕12号文件要求，收到申请人补正材料。",  # document numbers, 申请人
         "所有申请均在法定期限内答复。",  # timeliness, not completion
         "人大代表建议和政协提案均已办结，办结率100%。",
+        "全年受理行政许可申请1200件，办结1180件。",  # 申请 reached only through words ending in 公开
+        "收到行政复议申请356件，受理320件。",  # a 司法局's review work, not applications for information
+        "全市各级行政机关共收到政府信息公开申请5000件，办结4990件。",  # other bodies' figures
+        "全市全年备案政府信息公开行政复议案件134件，行政诉讼案件57件。",
+        "无行政复议被纠错的情况。",
     ],
 )
 def test_traps_give_no_claims(text: str) -> None:
@@ -82,7 +87,7 @@ def test_traps_give_no_claims(text: str) -> None:
 
 def test_review_parts_and_wordings_attach_to_their_subject() -> None:
     sentence = Sentence(
-        running_text("行政复议5件，其中结果维持4件，尚未审结1件；行政诉讼2件，均获维持。"), "一", None, 0
+        running_text("政府信息公开行政复议5件，其中结果维持4件，尚未审结1件；行政诉讼2件，均获维持。"), "一", None, 0
     )
     found = [(c.meaning, c.value, c.subject) for c in sentence_claims(sentence)]
     assert found == [
@@ -174,7 +179,7 @@ def test_own_arithmetic_works_without_tables() -> None:
 def test_the_same_wrong_number_restated_is_one_finding() -> None:
     example = {
         "cells": {"review": {"review": {"upheld": 2, "total": 2}}},
-        "texts": {"一": ["行政复议3件。"], "六": ["本年度行政复议3件。"]},
+        "texts": {"一": ["政府信息公开行政复议3件。"], "六": ["本年度政府信息公开行政复议3件。"]},
     }
     assert len(findings(example, {"C103"})) == 1
 

@@ -51,6 +51,7 @@ class _Entry:
     patterns: tuple[re.Pattern[str], ...]
     value: int | None
     require: re.Pattern[str] | None
+    require_except_in: frozenset[str]  # sections where the sentence needs no require word
     guard: re.Pattern[str] | None
     guard_sentence: bool  # the guard applies to the whole sentence, not to the clause before the phrase
     keys: re.Pattern[str] | None  # one of these words must be in the sentence (a cheap test before the patterns)
@@ -61,6 +62,7 @@ class _Grammar:
     entries: tuple[_Entry, ...]
     sentence_break: re.Pattern[str]
     prefilter: re.Pattern[str]
+    scope_guard: re.Pattern[str]
 
 
 @cache
@@ -72,8 +74,9 @@ def _grammar() -> _Grammar:
     macros: dict[str, str] = data.get("macros") or {}
 
     def expand(pattern: str) -> str:
-        for name, body in macros.items():
-            pattern = pattern.replace(f"<{name}>", body)
+        for _ in range(3):  # macros may name macros (OUTCOMEGUARD → NOTOURS)
+            for name, body in macros.items():
+                pattern = pattern.replace(f"<{name}>", body)
         return pattern
 
     entries = []
@@ -84,13 +87,19 @@ def _grammar() -> _Grammar:
                 meaning=raw["meaning"],
                 patterns=tuple(re.compile(expand(p)) for p in raw["patterns"]),
                 value=raw.get("value"),
-                require=re.compile(raw["require"]) if raw.get("require") else None,
-                guard=re.compile(raw["guard"]) if raw.get("guard") else None,
+                require=re.compile(expand(raw["require"])) if raw.get("require") else None,
+                require_except_in=frozenset(raw.get("require_except_in") or ()),
+                guard=re.compile(expand(raw["guard"])) if raw.get("guard") else None,
                 guard_sentence=raw.get("guard_in") == "sentence",
                 keys=re.compile("|".join(map(re.escape, raw["keys"]))) if raw.get("keys") else None,
             )
         )
-    return _Grammar(tuple(entries), re.compile(data["sentence_break"]), re.compile(data["prefilter"]))
+    return _Grammar(
+        tuple(entries),
+        re.compile(data["sentence_break"]),
+        re.compile(data["prefilter"]),
+        re.compile(data["scope_guard"]),
+    )
 
 
 def sentences(report: Report) -> list[Sentence]:
@@ -144,13 +153,17 @@ def claims_of(report: Report) -> list[Claim]:
 def sentence_claims(sentence: Sentence) -> list[Claim]:
     grammar = _grammar()
     text = sentence.text
-    if not grammar.prefilter.search(text):
+    if not grammar.prefilter.search(text) or grammar.scope_guard.search(text):
         return []
     candidates: list[tuple[_Entry, re.Match[str]]] = []
     for entry in grammar.entries:
         if entry.keys is not None and not entry.keys.search(text):
             continue
-        if entry.require is not None and not entry.require.search(text):
+        if (
+            entry.require is not None
+            and sentence.section not in entry.require_except_in
+            and not entry.require.search(text)
+        ):
             continue
         if entry.guard_sentence and entry.guard is not None and entry.guard.search(text):
             continue
@@ -177,7 +190,7 @@ def sentence_claims(sentence: Sentence) -> list[Claim]:
     subjects: list[str] = []
     for entry, m in chosen:
         groups = m.re.groupindex
-        value = int(m.group("n")) if "n" in groups and m.group("n") is not None else entry.value
+        value = int(m.group("n").replace(",", "")) if "n" in groups and m.group("n") is not None else entry.value
         pct = m.group("pct") if "pct" in groups else None
         meaning = entry.meaning
         claim_subject = None
