@@ -218,7 +218,9 @@ def check_report(report: Report, rules: dict[str, Rule], enabled: set[str] | Non
                 arithmetic += evaluate(rule, report)
         elif report.edition in rule.editions or "any" in rule.editions:
             findings += CHECKS[rule.check["named"]](report, rule, rule.check.get("params") or {})
-    findings += localise(arithmetic, report)
+    from .consistent import one_explanation
+
+    findings += one_explanation(localise(arithmetic, report), report, rules)
     return _sorted(findings)
 
 
