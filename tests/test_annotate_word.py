@@ -186,3 +186,28 @@ def test_copy_of_copy_keeps_original_file(tmp_path: Path) -> None:
     annotate(str(first))
     assert first.read_bytes() == before
     assert sorted(own(tmp_path / "draft.审阅.审阅.docx")) == sorted(own(first))
+
+
+def test_missing_section_commented_on_a_heading_written_in_a_table(tmp_path: Path) -> None:
+    """Some drafts lay sections out in a table: the heading of 五 stands in a table cell. With 四's heading
+    missing, its comment goes on that cell's paragraph, the section it should have come before."""
+    from checker.cli import template_data
+    from checker.writers import render, zero_values
+
+    draft = tmp_path / "draft.docx"
+    draft.write_bytes(render(template_data("2021", zero_values("2021")), "docx"))
+    document = docx.Document(str(draft))
+    heading = {p.text[:2]: p for p in document.paragraphs if p.style.name.startswith("Heading")}
+    table = document.add_table(rows=1, cols=3)
+    table.cell(0, 0).text = "五、存在的主要问题及改进情况"
+    table.cell(0, 1).text = "无"
+    heading["五、"]._p.addprevious(table._tbl)
+    for key in ("五、", "四、"):
+        heading[key]._p.getparent().remove(heading[key]._p)
+    document.save(str(draft))
+    out = tmp_path / "out.docx"
+    annotate(str(draft), "-o", str(out))
+    (s101,) = [(t, w) for t, w in by_text(out) if "】S101 " in t]
+    assert s101[1]["paragraph"] == "五、存在的主要问题及改进情况" and s101[1]["cell"] == (4, 1, 1)
+    assert "第四部分应写在本部分之前" in s101[0]
+    assert s101[1]["fill"] is None, "a heading is not a wrong value: no shading"

@@ -133,6 +133,9 @@ class Placer:
         self.headings: dict[str, etree._Element] = {}
         for key, tok in report.parsed.sections if report.parsed else ():
             p = body.paragraph(tok.source.line)
+            if p is None:  # a heading written in a table cell (reports laid out in a table do this)
+                cell = body.cell(tok.source.cell)
+                p = next(cell[0].iter(P), None) if cell else None
             if p is not None:
                 self.headings.setdefault(key, p)
         # The document table each template table was read from, by the cells read from it.
