@@ -318,8 +318,14 @@ def edition_for_year(report: Report, rule: Rule, params: dict[str, Any]) -> Iter
 def edition_mixed(report: Report, rule: Rule, params: dict[str, Any]) -> Iterable[Finding]:
     votes = report.parsed.edition_votes if report.parsed else {}
     minimum = int(params.get("minimum", 2))
+    if any(p.rule == "E102" for p in report.problems):
+        return  # the reader already said what is mixed, table by table
     if votes.get("2019", 0) >= minimum and votes.get("2021", 0) >= minimum:
-        yield finding(rule, {"v2019": votes["2019"], "v2021": votes["2021"]})
+        labels = report.parsed.edition_labels if report.parsed else {}
+        what = "；".join(
+            f"{ed}年版：" + "、".join(f"“{x}”" for x in labels[ed][:3]) for ed in ("2019", "2021") if labels.get(ed)
+        )
+        yield finding(rule, {"v2019": votes["2019"], "v2021": votes["2021"], "what": what or "—"})
 
 
 @check("year_consistent")

@@ -214,7 +214,7 @@ def check_report(report: Report, rules: dict[str, Rule], enabled: set[str] | Non
         if not on(rule.id) or rule.check.get("named") == "builtin":
             continue
         if rule.is_expr:
-            if report.edition in rule.compiled:
+            if table_edition(report, rule.table) in rule.compiled:
                 arithmetic += evaluate(rule, report)
         elif report.edition in rule.editions or "any" in rule.editions:
             findings += CHECKS[rule.check["named"]](report, rule, rule.check.get("params") or {})
@@ -238,9 +238,16 @@ def cell_path(rule: Rule, item: str, key: str) -> tuple[str, ...]:
     return (rule.table or "", row, col)
 
 
+def table_edition(report: Report, table: str | None) -> str:
+    """The edition a table was read with: the report's, or in a report mixing editions the table's own (E102)."""
+    own = report.parsed.table_editions.get(table or "") if report.parsed else None
+    return own or report.edition
+
+
 def evaluate(rule: Rule, report: Report) -> list[Finding]:
-    linear = rule.compiled[report.edition]
-    items, _keys = scope(rule, report.edition)
+    edition = table_edition(report, rule.table)
+    linear = rule.compiled[edition]
+    items, _keys = scope(rule, edition)
     conflicts = report.parsed.conflicts if report.parsed else set()
     out = []
     for item in items:

@@ -40,6 +40,9 @@ class Parsed:
     edition_votes: dict[str, int] = field(default_factory=lambda: {"2019": 0, "2021": 0})
     problems: list[Problem] = field(default_factory=list)
     conflicts: set[CellPath] = field(default_factory=set)  # cells read twice with different values
+    # table -> edition, for a table read with another edition's layout than the report's (a mixed report)
+    table_editions: dict[str, str] = field(default_factory=dict)
+    edition_labels: dict[str, list[str]] = field(default_factory=dict)  # edition -> its own labels seen
 
 
 class Interpreter:
@@ -56,6 +59,7 @@ class Interpreter:
         # Reading limits (P005): cells the source did not let us read, per table, with why.
         self._table: str | None = None
         self._quiet = False  # trying readings: no problems reported
+        self._table_edition: str | None = None  # the layout the table being read shows, when it differs
         self._active_blocks: dict[str, tuple[str, Source]] = {}  # block -> (its name as written, where)
         self._active_seen: dict[str, set[str]] = {}  # block -> rows read
         self._unread: dict[str, list[tuple[str, Source]]] = {}
@@ -103,9 +107,14 @@ class Interpreter:
             if tok.match is not None and tok.kind != "SECTION" and len(tok.match.term.editions) == 1:
                 (edition,) = tok.match.term.editions
                 self.out.edition_votes[edition] += 1
+                labels = self.out.edition_labels.setdefault(edition, [])
+                if tok.match.term.label not in labels:
+                    labels.append(tok.match.term.label)
 
     @property
     def edition(self) -> str:
+        if self._table_edition is not None:
+            return self._table_edition
         if self.edition_hint in layout.EDITIONS:
             return self.edition_hint  # type: ignore[return-value]
         votes = self.out.edition_votes
@@ -290,10 +299,46 @@ class Interpreter:
         if self._app_first is None:
             return
         section, self.section = self.section, self._app_section
+        own = None if self.edition_hint in layout.EDITIONS else self._app_layout()
+        if own is not None and own != self.edition:
+            # A report that mixes editions: table 三 is read with the layout its own rows show (its （六）
+            # sub-rows, or its single （六） row), and E102 says what is mixed.
+            self._mixed_app_table(own)
+            self.out.table_editions["applications"] = own
+            self._table_edition = own
         try:
             self._read_app_rows(self._app_first, self._app_head, self._app_rows)
         finally:
             self.section = section
+            self._table_edition = None
+
+    def _app_layout(self) -> str | None:
+        """The edition table 三's own rows show: the three （六） sub-rows (2021) or one （六） row (2019)."""
+        keys = {label.key for label, values in self._app_rows if label is not None and values}
+        if any(k and k.startswith("results.other.") for k in keys):
+            return "2021"
+        if "results.other" in keys:
+            return "2019"
+        return None
+
+    def _mixed_app_table(self, own: str) -> None:
+        other = "2019" if own == "2021" else "2021"
+        if own == "2019":
+            what = (
+                "表三“（六）其他处理”只有一行，这是2019年试行版的写法；2021年版应分为“1.申请人无正当理由逾期不补正…”"
+                "“2.申请人逾期未按收费通知要求缴纳费用…”“3.其他”三行"
+            )
+        else:
+            what = "表三“（六）其他处理”分为三行，这是2021年版的写法"
+        shown = "、".join(f"“{label}”" for label in self.out.edition_labels.get(other, [])[:3])
+        if shown:
+            what += f"；而报告中的{shown}是{other}年{'试行' if other == '2019' else ''}版的写法"
+        self._problem(
+            "E102",
+            f"{what}。两个版本混用，表三按其本身的{own}年版格式读取和检查",
+            self._app_first.source if self._app_first else Source(),
+            table="applications",
+        )
 
     def _read_app_rows(self, first: Tok, head: list[Tok], entries: list[tuple[Tok | None, list[Tok]]]) -> None:
         self._table = "applications"

@@ -162,3 +162,37 @@ def test_json_says_when_a_report_could_not_be_fully_checked(tmp_path: Path) -> N
     assert report_object(report, check_report(report, RULES), False)["fully_checked"] is False
     clean = _extract(tmp_path, flat_report(VALUES))
     assert report_object(clean, check_report(clean, RULES), False)["fully_checked"] is True
+
+
+def test_mixed_editions_each_table_read_with_its_own_layout(tmp_path: Path) -> None:
+    """A 2019 report (2019 table 二) whose table 三 is the 2021 one, with its three （六） sub-rows."""
+    import random
+
+    from checker.writers import ReportData, consistent_values, render
+
+    def md(edition: str, year: int) -> str:
+        values = consistent_values(edition, random.Random(4), blank_rate=0.0, max_count=50)
+        return render(ReportData(edition, year, "青河县测试局", values), "md").decode("utf-8")
+
+    old, new = md("2019", 2020), md("2021", 2021)
+
+    def app_table(text: str) -> str:
+        start = text.index("## 三、")
+        return text[start : text.index("## 四、")]
+
+    mixed = old.replace(app_table(old), app_table(new))
+    path = tmp_path / "mixed.md"
+    path.write_text(mixed, encoding="utf-8")
+    report = extract_path(str(path))
+    path.write_text(new, encoding="utf-8")
+    clean = extract_path(str(path))
+    assert report.edition == "2019"
+    assert report.tables()["applications"] == clean.tables()["applications"]
+    findings = check_report(report, RULES)
+    e102 = [f for f in findings if f.rule == "E102"]
+    assert len(e102) == 1 and "分为三行" in e102[0].message and "本年新制作数量" in e102[0].message
+    assert [f for f in findings if f.rule in ("S202", "P005") or f.rule.startswith("A")] == []
+    # the table is checked with its own layout: a wrong total is still found
+    broken = mixed.replace(app_table(new), app_table(new).replace("| （七）总计 | ", "| （七）总计 | 1", 1))
+    path.write_text(broken, encoding="utf-8")
+    assert any(f.rule == "A102" for f in check_report(extract_path(str(path)), RULES))
