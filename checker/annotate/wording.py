@@ -28,7 +28,12 @@ def finding_views(
     pending: dict[tuple[str, str, str], list[Finding]] = {}
     for f in findings:
         pending.setdefault((f.rule, f.severity, f.message), []).append(f)
-    return [(pending[(v.rule, v.severity, v.message)].pop(0), v) for v in view.findings]
+    try:
+        return [(pending[(v.rule, v.severity, v.message)].pop(0), v) for v in view.findings]
+    except (KeyError, IndexError):  # the page reworded a message: its order is sort_findings'
+        from ..formats import sort_findings
+
+        return list(zip(sort_findings(findings), view.findings, strict=True))
 
 
 def headline(v: FindingView) -> str:
