@@ -566,7 +566,8 @@ class Interpreter:
         values = _trim(values, count)
         if len(values) == count:
             return [values]
-        if values and all(v.from_text and v.value is not None and isinstance(v.value.number, int) for v in values):
+        # (a run of glued digits may be longer than any one value: its text decides, not its parsed number)
+        if values and all(v.from_text and _DIGIT_RUN.fullmatch(v.text) for v in values):
             digits = "".join(v.text.replace(",", "").lstrip("+") for v in values)
             if constraint and digits.isdigit():
                 if constraint == "row_total":
@@ -693,6 +694,7 @@ _TABLE_NAMES = {
     "review": "表四（政府信息公开行政复议、行政诉讼情况）",
 }
 _SIGNED_RUN = re.compile(r"(?:-?\d)+")
+_DIGIT_RUN = re.compile(r"[+-]?\d[\d,]*")
 _MAX_COMBINATIONS = 4096
 
 

@@ -196,3 +196,11 @@ def test_mixed_editions_each_table_read_with_its_own_layout(tmp_path: Path) -> N
     broken = mixed.replace(app_table(new), app_table(new).replace("| （七）总计 | ", "| （七）总计 | 1", 1))
     path.write_text(broken, encoding="utf-8")
     assert any(f.rule == "A102" for f in check_report(extract_path(str(path)), RULES))
+
+
+def test_review_run_longer_than_any_value_splits_by_its_sums(tmp_path: Path) -> None:
+    # seventeen digits for fifteen cells: 复议 维持 10, 总计 10 is the one split where every group adds up
+    report = _extract(tmp_path, flat_report(VALUES, review="10000100000000000"))
+    assert report.value(("review", "review", "upheld")) == 10 and report.value(("review", "review", "total")) == 10
+    assert _cells(report, "review") == 15
+    assert not [f for f in check_report(report, RULES) if f.rule in ("S202", "P005", "V101", "A201")]
