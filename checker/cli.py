@@ -49,9 +49,7 @@ from .batch.command import batch  # noqa: E402 - the command object; its work is
 
 main.add_command(batch)
 
-from .annotate.command import annotate  # noqa: E402 - the command object; its work is imported lazily
 
-main.add_command(annotate)
 
 
 _PATHS_HELP = "报告文件或文件夹；文件夹会被逐级查找（跳过隐藏文件、Word/WPS 临时文件和 xxgk 生成的页面）"
@@ -101,12 +99,18 @@ def _load_rules(settings: dict, extra_rules: tuple[str, ...]):  # type: ignore[n
         raise Failure(str(exc)) from None
 
 
-def _discover(paths: tuple[str, ...], settings: dict, exclude: tuple[str, ...], extend_exclude: tuple[str, ...]):  # type: ignore[no-untyped-def,type-arg]
+def _discover(  # type: ignore[no-untyped-def]
+    paths: tuple[str, ...],
+    settings: dict,  # type: ignore[type-arg]
+    exclude: tuple[str, ...],
+    extend_exclude: tuple[str, ...],
+    force_exclude: bool = False,
+):
     from .discover import iter_candidates
 
     excluded = _globs(exclude) or settings.get("exclude")
     extended = [*settings.get("extend_exclude", []), *_globs(extend_exclude)]
-    return list(iter_candidates(paths, excluded, extended))
+    return list(iter_candidates(paths, excluded, extended, force_exclude))
 
 
 def _is_report(report) -> bool:  # type: ignore[no-untyped-def]
@@ -191,6 +195,11 @@ FAIL_LEVELS = {"error": 3, "warning": 2, "info": 1, "never": 99}
 @click.option("--write-baseline", type=click.Path(), help="把当前所有问题写入基线文件（之后用 --baseline 只看新问题）")
 @click.option("--config", "config_file", type=click.Path(), help=_CONFIG_HELP)
 @_exclude_options
+@click.option(
+    "--force-exclude",
+    is_flag=True,
+    help="直接给出的文件也按查找文件夹的规则跳过，不是年度报告的文件只提示不报错（供 pre-commit 使用）",
+)
 @click.option("--statistics", is_flag=True, help="只输出按规则统计的问题数量")
 @click.option("--quiet", "-q", is_flag=True, help="只输出问题，不输出汇总和提示信息")
 def check(
@@ -209,6 +218,7 @@ def check(
     config_file: str | None,
     exclude: tuple[str, ...],
     extend_exclude: tuple[str, ...],
+    force_exclude: bool,
     statistics: bool,
     quiet: bool,
 ) -> None:
@@ -230,13 +240,13 @@ def check(
     if bad:
         raise click.UsageError(f"未知的规则编号：{'、'.join(bad)}（用 xxgk rules 查看全部规则）")
     enabled = select_rules(set(rules), selected or None, ignored)
-    candidates = _discover(paths, settings, exclude, extend_exclude)
-    if not candidates:
+    candidates = _discover(paths, settings, exclude, extend_exclude, force_exclude)
+    if not candidates and not force_exclude:
         raise click.UsageError("没有找到可检查的报告文件")
     results = []
     for candidate in candidates:
         report = extract_path(candidate.path, edition=None if edition == "auto" else edition, year=year)
-        if not candidate.explicit and not _is_report(report):
+        if (force_exclude or not candidate.explicit) and not _is_report(report):
             if not quiet:
                 click.echo(f"{_shown(report.path)}: 跳过：不是年度报告", err=True)
             continue

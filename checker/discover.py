@@ -76,10 +76,13 @@ def iter_candidates(
     paths: Iterable[str],
     exclude: Iterable[str] | None = None,
     extend_exclude: Iterable[str] = (),
+    force_exclude: bool = False,
 ) -> Iterator[Candidate]:
     """Every file to check, in a stable order: explicit files as given, folders walked sorted by name.
 
-    ``exclude=None`` means ``DEFAULT_EXCLUDE``. A file is yielded once even when two arguments reach it."""
+    ``exclude=None`` means ``DEFAULT_EXCLUDE``. A file is yielded once even when two arguments reach it.
+    ``force_exclude`` applies the walk's skipping to explicit files too (ruff's ``--force-exclude``): what
+    pre-commit needs, as it names every staged file explicitly."""
     from .readers import is_report_file
 
     globs = [*(DEFAULT_EXCLUDE if exclude is None else exclude), *extend_exclude]
@@ -94,6 +97,8 @@ def iter_candidates(
 
     for path in paths:
         if not os.path.isdir(path):
+            if force_exclude and _skipped(path, globs):
+                continue
             if once(path):
                 yield Candidate(path, explicit=True)
             continue
@@ -111,11 +116,27 @@ def iter_candidates(
                     yield Candidate(full, explicit=False)
 
 
+def _skipped(path: str, globs: list[str]) -> bool:
+    """Whether walking would have left this file out (its name, any hidden folder above it, the globs)."""
+    from .readers import is_report_file
+
+    pure = PurePath(path.replace("\\", "/"))
+    name = pure.name
+    if name.startswith(".") or is_lock_file(name) or not is_report_file(path) or written_by_xxgk(path):
+        return True
+    parts = [p for p in pure.parts[:-1] if p not in ("", ".", "..", "/")]
+    if any(p.startswith(".") for p in parts):
+        return True
+    rel = pure.as_posix().lstrip("./")
+    return _matches(globs, name, rel) or any(_matches(globs, p, p) for p in parts)
+
+
 def iter_report_files(
     paths: Iterable[str],
     exclude: Iterable[str] | None = None,
     extend_exclude: Iterable[str] = (),
+    force_exclude: bool = False,
 ) -> Iterator[str]:
     """The paths of ``iter_candidates`` (for callers that treat walked and explicit files alike)."""
-    for candidate in iter_candidates(paths, exclude, extend_exclude):
+    for candidate in iter_candidates(paths, exclude, extend_exclude, force_exclude):
         yield candidate.path
