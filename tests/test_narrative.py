@@ -53,6 +53,12 @@ def findings(example: dict, rules: set[str] = NARRATIVE) -> list:
             [("outcome.granted", 9), ("outcome.partial", 0), ("outcome.denied", 2)],
         ),
         ("年内未收到政府信息公开申请。", [("received", 0)]),
+        ("全年接收通过信函、网络提交的各类政府信息公开申请共计40件。", [("received", 40)]),
+        (
+            "办结依申请公开40件，其中予以公开及部分公开30件；另有政府信息公开行政复议案件2件。",
+            [("handled", 40), ("outcome.granted_partial", 30), ("review.review", 2)],
+        ),
+        ("动态更新本年度制发的规范性文件12件。", [("active.normative_docs.issued", 12)]),
         (
             "行政规范性文件本年度未制发，现行有效件数11件。",
             [("active.normative_docs.issued", 0), ("active.normative_docs.in_force", 11)],

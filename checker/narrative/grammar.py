@@ -53,7 +53,7 @@ class _Entry:
     require: re.Pattern[str] | None
     require_except_in: frozenset[str]  # sections where the sentence needs no require word
     guard: re.Pattern[str] | None
-    guard_sentence: bool  # the guard applies to the whole sentence, not to the clause before the phrase
+    sentence_guard: re.Pattern[str] | None  # must not occur anywhere in the sentence
     keys: re.Pattern[str] | None  # one of these words must be in the sentence (a cheap test before the patterns)
 
 
@@ -90,7 +90,7 @@ def _grammar() -> _Grammar:
                 require=re.compile(expand(raw["require"])) if raw.get("require") else None,
                 require_except_in=frozenset(raw.get("require_except_in") or ()),
                 guard=re.compile(expand(raw["guard"])) if raw.get("guard") else None,
-                guard_sentence=raw.get("guard_in") == "sentence",
+                sentence_guard=re.compile(expand(raw["sentence_guard"])) if raw.get("sentence_guard") else None,
                 keys=re.compile("|".join(map(re.escape, raw["keys"]))) if raw.get("keys") else None,
             )
         )
@@ -165,7 +165,7 @@ def sentence_claims(sentence: Sentence) -> list[Claim]:
             and not entry.require.search(text)
         ):
             continue
-        if entry.guard_sentence and entry.guard is not None and entry.guard.search(text):
+        if entry.sentence_guard is not None and entry.sentence_guard.search(text):
             continue
         for pattern in entry.patterns:
             for m in pattern.finditer(text):
