@@ -13,7 +13,18 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml.ns import qn
 from lxml import etree
-from test_annotate import SOFFICE, _soffice, anchors, annotate, body_text, by_text, comments, own, planted_draft
+from test_annotate import (
+    SOFFICE,
+    _soffice,
+    anchors,
+    annotate,
+    assert_positions_map_back,
+    body_text,
+    by_text,
+    comments,
+    own,
+    planted_draft,
+)
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
@@ -75,6 +86,7 @@ def test_tracked_change_and_content_control_cells(tmp_path: Path) -> None:
     assert a102["paragraph"] == "11" and a102["fill"] == "FFC7CE"
     (v103,) = [w for t, w in placed if "】V103 " in t]
     assert v103["paragraph"] == "" and v103["fill"] == "FFEB9C"
+    assert_positions_map_back(draft)
     # the comment range is inside the tracked insertion, around its run: the insertion is still one w:ins
     document = docx.Document(str(out))
     ins = next(document.element.body.iter(qn("w:ins")))
