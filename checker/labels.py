@@ -46,6 +46,11 @@ class Vocabulary:
         self._exact: dict[str, list[Term]] = {}
         for term in self.terms:
             self._exact.setdefault(term.core, []).append(term)
+        # The template's words with one punctuation mark for another ("逾期不补正,行政机关…" for "…补正、行政机关…"): the
+        # same label, not a wording deviation.
+        self._unpunctuated: dict[str, list[Term]] = {}
+        for term in self.terms:
+            self._unpunctuated.setdefault(_PUNCT.sub("、", term.core), []).append(term)
         self._section_exact = {t.core: t for t in self.sections}
         self._scanner = self._build_term_scanner()
         self._section_scanner = self._build_scanner(self.sections, numbered_only=True)
@@ -86,7 +91,7 @@ class Vocabulary:
 
     def _candidates(self, core: str, exact: bool) -> list[Term]:
         if exact:
-            return self._exact.get(core, [])
+            return self._exact.get(core) or self._unpunctuated.get(_PUNCT.sub("、", core), [])
         return [t for t in self.terms if any(v.fullmatch(core) for v in t.variants)]
 
     def match_section(self, text: str, standalone: bool = False) -> tuple[Match, str] | None:
@@ -189,6 +194,7 @@ def _numbering_fits(term: Term, numbering: str) -> bool:
     return not (term.numbered is True and not numbering) and not (term.numbered is False and numbering)
 
 
+_PUNCT = re.compile(r"[、,，;；:：.。()（）\[\]【】《》<>·]")
 _SENTENCE = re.compile(r"[。；;，,！!？?]")
 _SECTION_NUMBERING = r"(?:[一二三四五六七八九十][、.,:]?|第[一二三四五六七八九十]部分[、.:]?)"
 

@@ -68,6 +68,7 @@ class Lexer:
         self.problems: list[Problem] = []
         self.in_zone = False
         self._last_table = ""  # the table whose labels were seen last
+        self._noted_headers: set[str] = set()
 
     def run(self, doc: Document) -> list[Tok]:
         for block in self._join_broken_labels(doc.blocks):
@@ -195,9 +196,11 @@ class Lexer:
                 # A header row of words that are not the template's ("类别 | 数据1 | …"): one note, not a
                 # finding per cell; the values below are read by position.
                 text = " | ".join(c.text.strip() for c in live if c.text.strip())
-                self.problems.append(
-                    Problem("S203", f"表头“{text[:40]}”不是模板的用语，按模板列顺序读取", live[0].source)
-                )
+                if text not in self._noted_headers:  # the same foreign header on every piece: one note
+                    self._noted_headers.add(text)
+                    self.problems.append(
+                        Problem("S203", f"表头“{text[:40]}”不是模板的用语，按模板列顺序读取", live[0].source)
+                    )
                 continue
             for cell in live:
                 if header_row and not cell.text.strip():

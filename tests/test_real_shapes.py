@@ -204,3 +204,12 @@ def test_review_run_longer_than_any_value_splits_by_its_sums(tmp_path: Path) -> 
     assert report.value(("review", "review", "upheld")) == 10 and report.value(("review", "review", "total")) == 10
     assert _cells(report, "review") == 15
     assert not [f for f in check_report(report, RULES) if f.rule in ("S202", "P005", "V101", "A201")]
+
+
+def test_one_punctuation_mark_for_another_is_the_template_label() -> None:
+    from checker.labels import vocabulary
+
+    match = vocabulary().match("1.申请人无正当理由逾期不补正，行政机关不再处理其政府信息公开申请")
+    assert match is not None and match.exact and match.term.key == "results.other.no_correction"
+    inserted = vocabulary().match("2.其他法律、行政法规禁止公开")  # a mark added is still a wording note
+    assert inserted is not None and not inserted.exact
