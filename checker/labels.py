@@ -46,8 +46,8 @@ class Vocabulary:
         self._exact: dict[str, list[Term]] = {}
         for term in self.terms:
             self._exact.setdefault(term.core, []).append(term)
-        # The template's words with one punctuation mark for another ("逾期不补正,行政机关…" for "…补正、行政机关…"): the
-        # same label, not a wording deviation.
+        # The template's words with one punctuation mark for another ("补正,行政机关" for "补正、行政机关"):
+        # the same label, not a wording deviation.
         self._unpunctuated: dict[str, list[Term]] = {}
         for term in self.terms:
             self._unpunctuated.setdefault(_PUNCT.sub("、", term.core), []).append(term)
