@@ -85,6 +85,8 @@ def test_claims_found(text: str, expected: list[tuple[str, int]]) -> None:
         "全市各级行政机关共收到政府信息公开申请5000件，办结4990件。",  # other bodies' figures
         "全市全年备案政府信息公开行政复议案件134件，行政诉讼案件57件。",
         "无行政复议被纠错的情况。",
+        "上年收到政府信息公开申请98件。",  # last year's figure, for comparison
+        "市政府作为行政复议机关，办理政府信息公开类行政复议案件40件。",  # the report's agency as review body
     ],
 )
 def test_traps_give_no_claims(text: str) -> None:
@@ -103,6 +105,16 @@ def test_review_parts_and_wordings_attach_to_their_subject() -> None:
         ("review.litigation", 2, None),
         ("wording.all_upheld", 0, "review.review+review.litigation"),
     ]
+
+
+def test_a_count_dated_to_another_year_is_not_this_reports() -> None:
+    texts = {"一": ["2030年共收到政府信息公开申请98件，2031年共收到政府信息公开申请120件，结转至2032年3件。"]}
+    report = report_from_example({"year": 2031, "texts": texts})
+    assert [(c.meaning, c.value) for c in claims_of(report)] == [("received", 120), ("carried_forward", 3)]
+
+
+def test_granted_including_partial_is_the_combined_group() -> None:
+    assert claims("予以公开15件（含部分公开3件）。") == [("outcome.granted_partial", 15)]
 
 
 def test_sentences_broken_over_lines_are_joined() -> None:

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 # Sections whose prose restates table counts (一 总体情况; 四–六 where some reports put their figures).
 SCOPE = frozenset({"一", "四", "五", "六"})
 _CLAUSE_BREAK = re.compile(r"[,;:，；：]")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
+# A year next to a count that may differ from the report's: 结转至2026年 (the next year), 2022年结转 (the last).
+_OTHER_YEAR = {"carried_forward": 1, "carried_over": -1}
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,7 @@ class Claim:
     start: int
     end: int
     subject: str | None = None  # review.review / review.litigation / review.all for parts and wordings
+    years: tuple[int, ...] = ()  # years written in the claim's clause (2022年收到…: not this report's count)
 
     @property
     def phrase(self) -> str:
@@ -145,9 +149,17 @@ def claims_of(report: Report) -> list[Claim]:
     """Every claim of the report's narrative, in text order (computed once per report)."""
     cached = report.__dict__.get("_narrative_claims")
     if cached is None:
-        cached = [c for s in sentences(report) for c in sentence_claims(s)]
+        cached = [c for s in sentences(report) for c in sentence_claims(s) if _this_year(c, report.year)]
         report.__dict__["_narrative_claims"] = cached
     return cached
+
+
+def _this_year(claim: Claim, year: int | None) -> bool:
+    """False for a count its clause dates to another year (2022年收到申请98件 in a 2023 report)."""
+    if year is None or not claim.years:
+        return True
+    allowed = {year, year + _OTHER_YEAR.get(claim.meaning, 0)}
+    return all(y in allowed for y in claim.years)
 
 
 def sentence_claims(sentence: Sentence) -> list[Claim]:
@@ -184,7 +196,12 @@ def sentence_claims(sentence: Sentence) -> list[Claim]:
                 owner[key] = (entry, m)
         else:
             wordings.append((entry, m))
-    chosen = sorted([*owner.values(), *_distinct(wordings)], key=lambda em: (em[1].start(), em[1].end()))
+    counts: list[tuple[_Entry, re.Match[str]]] = []
+    for entry, m in sorted(owner.values(), key=lambda em: (em[1].start(), -em[1].end())):
+        if counts and m.start() < counts[-1][1].end():
+            continue  # inside a longer phrase: 予以公开15件（含部分公开3件） is one claim
+        counts.append((entry, m))
+    chosen = sorted([*counts, *_distinct(wordings)], key=lambda em: (em[1].start(), em[1].end()))
     claims: list[Claim] = []
     subject: str | None = None
     subjects: list[str] = []
@@ -211,7 +228,8 @@ def sentence_claims(sentence: Sentence) -> list[Claim]:
                 claim_subject = "+".join(dict.fromkeys(subjects))
             else:
                 continue  # no 复议/诉讼 named in the sentence: the wording is about something else
-        claims.append(Claim(entry.id, meaning, value, pct, sentence, m.start(), m.end(), claim_subject))
+        years = tuple(int(y) for y in _YEAR.findall(_clause_before(text, m.start()) + m.group(0)))
+        claims.append(Claim(entry.id, meaning, value, pct, sentence, m.start(), m.end(), claim_subject, years))
     return claims
 
 

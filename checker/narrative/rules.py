@@ -264,8 +264,18 @@ def text_handled_matches_table(report: Report, rule: Rule, params: dict[str, Any
     for claim in claims_of(report):
         if claim.meaning in _C107:
             what, row = _C107[claim.meaning]
-            accepted = _readings((tables.app_row(report, row), f"表三{ROW_NAMES[row]}行“总计”列"))
-            yield from _mismatch(rule, report, claim, what, accepted, "表三")
+            quantity = tables.app_row(report, row)
+            readings = [(quantity, f"表三{ROW_NAMES[row]}行“总计”列")]
+            if claim.meaning == "handled":
+                # 答复 N件 may count this year's applications only, without the carried-over ones answered too.
+                readings.append((_minus(quantity, tables.app_row(report, "carried_over")), "不含上年结转"))
+            yield from _mismatch(rule, report, claim, what, _readings(*readings), "表三")
+
+
+def _minus(a: Quantity | None, b: Quantity | None) -> Quantity | None:
+    if a is None or b is None:
+        return None
+    return Quantity(a.value - b.value, a.cells + b.cells, a.notes)
 
 
 # -- C106 outcome groups and percentages -------------------------------------------------------------------
