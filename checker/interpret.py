@@ -16,7 +16,7 @@ from . import layout
 from .digits import split_free, split_sums
 from .lexer import Tok
 from .model import Problem, Source
-from .values import Value
+from .values import Value, parse_value
 
 CellPath = tuple[str, ...]  # ("applications", row, column) / ("review", row, column) / ("active", block, row, column)
 
@@ -567,6 +567,10 @@ class Interpreter:
         if len(values) == count:
             return [values]
         # (a run of glued digits may be longer than any one value: its text decides, not its parsed number)
+        unit = _UNIT.search(values[-1].text) if values else None
+        if unit is not None and len(values) < count and values[-1].from_text:
+            # "00元": the unit closes the last value only (政府集中采购 0 项, 0 元)
+            values = [*values[:-1], _glued_tok(values[-1].text[: unit.start()], values[-1])]
         if values and all(v.from_text and _DIGIT_RUN.fullmatch(v.text) for v in values):
             digits = "".join(v.text.replace(",", "").lstrip("+") for v in values)
             if constraint and digits.isdigit():
@@ -695,6 +699,7 @@ _TABLE_NAMES = {
 }
 _SIGNED_RUN = re.compile(r"(?:-?\d)+")
 _DIGIT_RUN = re.compile(r"[+-]?\d[\d,]*")
+_UNIT = re.compile(r"(?<=\d)(?:万元|亿元|元|笔|件|个|项|条|次)$")
 _MAX_COMBINATIONS = 4096
 
 
@@ -769,8 +774,9 @@ def _trim(values: list[Tok], count: int) -> list[Tok]:
     return values
 
 
-def _glued_tok(number: int, like: Tok) -> Tok:
-    return Tok("NUM", str(number), like.source, value=Value(str(number), number), from_text=True)
+def _glued_tok(number: int | str, like: Tok) -> Tok:
+    value = parse_value(str(number))
+    return Tok("NUM", str(number), like.source, value=value, from_text=True)
 
 
 def _short(text: str, limit: int = 30) -> str:

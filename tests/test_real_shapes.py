@@ -213,3 +213,24 @@ def test_one_punctuation_mark_for_another_is_the_template_label() -> None:
     assert match is not None and match.exact and match.term.key == "results.other.no_correction"
     inserted = vocabulary().match("2.其他法律、行政法规禁止公开")  # a mark added is still a wording note
     assert inserted is not None and not inserted.exact
+
+
+def test_values_with_units_and_glued_to_their_labels(tmp_path: Path) -> None:
+    head = "青河县测试局2019年政府信息公开工作年度报告\n二、主动公开政府信息情况\n"
+    spaced = "第二十条第（九）项\n信息内容 采购项目数量 采购总金额\n政府集中采购 2笔 984361元\n"
+    glued = "第二十条第（九）项信息内容采购项目数量采购总金额政府集中采购00元\n"
+    fee = "第二十条第（八）项信息内容本年收费金额（单位：万元）行政事业性收费9116.36\n"
+    for body, items, amount in ((spaced, 2, 984361), (glued, 0, 0)):
+        report = _extract(tmp_path, head + body)
+        assert report.tables()["active"]["art20_9"] == {"procurement": {"items": items, "amount": amount}}
+        assert not [p for p in report.problems if p.rule in ("S202", "P005")]
+    report = _extract(tmp_path, head.replace("2019", "2022") + fee)
+    assert str(report.value(("active", "art20_8", "fees", "amount"))) == "9116.36"
+
+
+def test_enforcement_case_wording_is_the_enforcement_file_row(tmp_path: Path) -> None:
+    labels = {"results.denied.enforcement_file": "7.属于行政执法案件"}
+    report = _extract(tmp_path, flat_report(VALUES, labels))
+    assert _cells(report, "applications") == 175
+    assert any(p.rule == "S203" and "行政执法案件" in p.message for p in report.problems)
+    assert not [p for p in report.problems if p.rule in ("S202", "P005")]
