@@ -94,7 +94,8 @@ class Layout:
 
     def _where(self, box: Box) -> tuple[int, int | None]:
         """The page and text line of a cell: the line of its first character (of its middle when empty)."""
-        page = self.by_page[box.page]
+        number = box.anchor_page if box.anchor is not None else box.page
+        page = self.by_page[number]
         x, y = box.anchor or ((box.x0 + box.x1) / 2, (box.top + box.bottom) / 2)
         best, distance = None, float("inf")
         for line in page.lines:
@@ -103,7 +104,7 @@ class Layout:
                 d += 1000.0
             if d < distance:
                 best, distance = line, d
-        return box.page, best.no if best is not None else None
+        return number, best.no if best is not None else None
 
     def _title(self, lines: list[Line]) -> int:
         """Centred short lines at the top of the first page form the title."""

@@ -40,7 +40,8 @@ class Box:
     bottom: float
     chars: list[Char] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)  # the cell's text lines, in reading order
-    anchor: tuple[float, float] | None = None  # display position of its first character
+    anchor: tuple[float, float] | None = None  # display position of its first character...
+    anchor_page: int = 0  # ...on this page (a cell cut by a page break may have its text on the later page)
 
     @property
     def text(self) -> str:
@@ -253,6 +254,7 @@ def _read_box(box: Box, settings: PdfSettings) -> None:
         box.lines = ["".join(c[0] for c in chars)]
         first = chars[0]
         box.anchor = ((first[1] + first[2]) / 2, (first[3] + first[4]) / 2)
+        box.anchor_page = box.page
         return
     rows: list[list[Char]] = []
     centre = size = 0.0
@@ -280,6 +282,7 @@ def _read_box(box: Box, settings: PdfSettings) -> None:
     box.lines = lines
     first = rows[0][0]
     box.anchor = ((first[1] + first[2]) / 2, (first[3] + first[4]) / 2)
+    box.anchor_page = box.page
 
 
 def _trusted(piece: Piece, settings: PdfSettings) -> bool:

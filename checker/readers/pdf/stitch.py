@@ -98,53 +98,59 @@ def _continuation(box: Box, vocab) -> bool:
 
 
 def _join_cut(grid: list[list[Box]], rows: list[list[Box]], prev: Piece, vocab) -> None:
-    """Join the cells the page break cut: the first row of the later piece into the table's last row (a row
-    broken across pages), or merged cells reaching the break into their continuation below it."""
+    """Join the cells the page break cut: merged cells reaching the break into their continuation below it,
+    and the first row of the later piece into the table's last row when it is the rest of a row broken across
+    the pages."""
     above, below = grid[-1], rows[0]
-    pairs = list(zip(above, below, strict=False))
-    whole_row = any(b.chars for a, b in pairs) and all(
-        not b.chars or a is b or (_continuation(b, vocab) and not _is_value(a)) or (_is_value(b) and not a.chars)
-        for a, b in pairs
+    first_top = min(box.top for box in below)
+    merged: dict[int, Box] = {}
+    single: list[tuple[Box, Box]] = []  # pairs of one-row cells: the row itself
+    for a, b in zip(above, below, strict=False):
+        if a is b or id(b) in merged:
+            continue
+        a_spans = sum(1 for row in grid if a in row) > 1
+        b_spans = sum(1 for row in rows if b in row) > 1
+        if not (a_spans or b_spans):
+            single.append((a, b))
+            continue
+        if _is_value(a) or _is_value(b):
+            continue
+        # the cell reaches the break: it ends at the bottom of the earlier piece (or began on a page before it)
+        reaches_break = a.page < prev.page or a.bottom >= prev.bottom - 0.5
+        if not reaches_break or b.top > first_top + 0.5:
+            continue
+        if not b.chars:
+            merged[id(b)] = a  # a merged cell whose text stands on the earlier page (or on none yet)
+        elif b.chars and not a.chars:
+            a.lines, a.chars = b.lines, b.chars  # ... or on the later page only
+            a.anchor, a.anchor_page = b.anchor, b.anchor_page
+            merged[id(b)] = a
+        elif b.chars and _continuation(b, vocab):
+            a.lines = a.lines + b.lines
+            a.chars = a.chars + b.chars
+            merged[id(b)] = a
+    broken_row = any(b.chars for _, b in single) and all(
+        not b.chars or (_continuation(b, vocab) and not _is_value(a)) or (_is_value(b) and not a.chars)
+        for a, b in single
     )
-    if whole_row:
-        merged: dict[int, Box] = {}
-        for a, b in pairs:
-            if a is b or id(b) in merged:
+    if broken_row:
+        for a, b in single:
+            if id(b) in merged:
                 continue
             if b.chars and a.chars:
                 a.lines = a.lines + b.lines
                 a.chars = a.chars + b.chars
                 merged[id(b)] = a
             elif b.chars:
-                merged[id(b)] = b  # the value (or label) is only on the later page: it stays that cell
+                a.lines, a.chars = b.lines, b.chars  # the value (or label) is only on the later page
+                a.anchor, a.anchor_page = b.anchor, b.anchor_page
+                merged[id(b)] = a
             else:
                 merged[id(b)] = a
-        _replace(rows, merged)
-        # the later piece's first row is now the same row as the table's last
-        grid[-1] = [merged.get(id(b), b) for b in rows[0]]
-        del rows[0]
-        return
-    merged = {}
-    first_top = min(box.top for box in below)
-    for a, b in pairs:
-        if a is b or id(b) in merged or _is_value(a) or _is_value(b):
-            continue
-        # the cell reaches the break: it ends at the bottom of the earlier piece (or began on a page before it)
-        reaches_break = a.page < prev.page or a.bottom >= prev.bottom - 0.5
-        if not reaches_break or b.top > first_top + 0.5:
-            continue
-        a_spans = sum(1 for row in grid if a in row) > 1
-        b_spans = sum(1 for row in rows if b in row) > 1
-        if not b.chars and (b_spans or a_spans) and a.chars:
-            merged[id(b)] = a  # a merged cell whose text stands on the earlier page
-        elif b.chars and not a.chars and (a_spans or b_spans):
-            a.lines, a.chars = b.lines, b.chars  # ... or on the later page only
-            merged[id(b)] = a
-        elif b.chars and a.chars and _continuation(b, vocab):
-            a.lines = a.lines + b.lines
-            a.chars = a.chars + b.chars
-            merged[id(b)] = a
     _replace(rows, merged)
+    if broken_row:  # the later piece's first row is the table's last row
+        grid[-1] = rows[0]
+        del rows[0]
 
 
 def _replace(rows: list[list[Box]], merged: dict[int, Box]) -> None:
