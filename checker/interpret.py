@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from itertools import product
+from itertools import combinations, product
 
 from lark import Token, Tree
 
@@ -432,6 +432,7 @@ class Interpreter:
         finally:
             self._quiet = False
         out: list[tuple[Tok, list[Tok]]] = []
+        pending: list[tuple[list[list[Tok]], list[str]]] = []
         i = 0
         last = -1  # template index of the last anchored row
         while i < len(entries):
@@ -463,11 +464,49 @@ class Interpreter:
                     out.append((label, values))  # a caption or a row of its own: read as before
             else:
                 out += [(label, values) for label, values in run if label is not None]
-                for values in orphans:
-                    shown = " ".join(v.text for v in values)
-                    self._unreadable(f"一行数值（{_short(shown)}）与行标签分开，无法确定所属的行", values[0].source)
+                if orphans and len(orphans) < len(slots) and all(len(_trim(v, width)) == width for v in orphans):
+                    pending.append((orphans, slots))  # the identities may decide which rows they are
+                else:
+                    self._unplaced(orphans)
             i = j
+        if pending:
+            out += self._place_by_identities(out, pending, width)
         return out
+
+    def _place_by_identities(
+        self, read: list[tuple[Tok, list[Tok]]], pending: list[tuple[list[list[Tok]], list[str]]], width: int
+    ) -> list[tuple[Tok, list[Tok]]]:
+        """Fewer value rows than template rows between two labelled rows: the one choice of rows (in order)
+        under which every column identity holds, as glued digits are split; none or several: P005."""
+        base = {label.key or "": _trim(values, width) for label, values in read if len(_trim(values, width)) == width}
+        outcomes = list(layout.OUTCOME_ROWS[self.edition])
+        options = [list(combinations(slots, len(orphans))) for orphans, slots in pending]
+        total = 1
+        for o in options:
+            total *= len(o)
+        fitting = []
+        if total <= _MAX_COMBINATIONS:
+            for choice in product(*options):
+                rows = dict(base)
+                for (orphans, _slots), keys in zip(pending, choice, strict=True):
+                    rows.update(zip(keys, (_trim(v, width) for v in orphans), strict=True))
+                if "results.total" in rows and _columns_hold(rows, outcomes):
+                    fitting.append(choice)
+                    if len(fitting) > 1:
+                        break
+        if len(fitting) != 1:
+            for orphans, _slots in pending:
+                self._unplaced(orphans)
+            return []
+        placed = []
+        for (orphans, _slots), keys in zip(pending, fitting[0], strict=True):
+            placed += [(self._layout_label(k, v[0]), v) for k, v in zip(keys, orphans, strict=True)]
+        return placed
+
+    def _unplaced(self, orphans: list[list[Tok]]) -> None:
+        for values in orphans:
+            shown = " ".join(v.text for v in values)
+            self._unreadable(f"一行数值（{_short(shown)}）与行标签分开，无法确定所属的行", values[0].source)
 
     def _layout_label(self, key: str, near: Tok) -> Tok:
         """The label of a template row whose values stand alone (its label was lost by the conversion)."""

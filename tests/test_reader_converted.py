@@ -186,3 +186,23 @@ def test_report_year_from_title_then_period_then_publication_date(tmp_path: Path
     published = no_period.replace("## 一、总体情况", "发布时间：2024-01-20\n\n## 一、总体情况", 1)
     assert _extract(tmp_path, published).year == 2023
     assert _extract(tmp_path, no_period).year is None
+
+
+def test_when_the_layout_leaves_a_choice_the_identities_decide(tmp_path: Path) -> None:
+    """The last three labels lost and the 3.其他 row (all zeros) dropped: two value rows for three template
+    rows; only 总计 and 结转下年度 make every column identity hold."""
+    text, _ = _report(seed=2)
+    start, end, lines = _table_lines(text, "本年新收")
+    rows = lines[start:end]
+    k = next(i for i, r in enumerate(rows) if "| 3.其他 |" in r)
+    assert set(_cells(rows[k])[1:]) == {"0"}  # this seed's 3.其他 row is all zeros
+    tail = ["| " + " | ".join(_cells(r)[1:]) + " |" for r in rows[k + 1 :]]
+    shaped = "\n".join(lines[:start] + rows[:k] + ["", *tail, ""] + lines[end:])
+    report = _extract(tmp_path, shaped)
+    clean = _clean_tables(tmp_path, text)["applications"]
+    got = report.tables()["applications"]
+    assert got["results.total"] == clean["results.total"]
+    assert got["carried_forward"] == clean["carried_forward"]
+    assert "results.other.misc" not in got
+    # the row really missing from the document is a shape problem of the document
+    assert [f for f in _shape_findings(report) if f.startswith("P005")] == []
