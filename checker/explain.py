@@ -49,16 +49,60 @@ def expression_words(rule: Rule) -> str:
     return f"{scope}：{' '.join(out)}"
 
 
-def _example_lines(rule: Rule, rules: Mapping[str, Rule]) -> list[str]:
-    import yaml
+# How an example's settings read (the cells are listed by their template names, see _describe).
+_EXAMPLE_FIELDS = {
+    "edition": "模板版本",
+    "year": "报告年度",
+    "title_year": "标题中的年度",
+    "period_year": "统计期限的年度",
+    "agency": "机关",
+    "title": "标题",
+    "published": "发布日期",
+    "sections": "写有的部分",
+}
+_TABLE_WORDS = {"active": "第二部分表格", "applications": "第三部分表格", "review": "第四部分表格"}
 
+
+def _describe(example: dict[str, Any]) -> list[str]:
+    """An example as a person reads it: settings, headings, text and cells in the template's words."""
+    from . import words
+
+    edition = str(example.get("edition", "2021"))
+    lines = []
+    for key, label in _EXAMPLE_FIELDS.items():
+        if key in example:
+            value = example[key]
+            shown = "、".join(map(str, value)) if isinstance(value, list) else value
+            lines.append(f"  {label}：{shown}")
+    for _key, text in example.get("headings", []):
+        lines.append(f"  标题行：{text}")
+    for section, texts in (example.get("texts") or {}).items():
+        for text in texts:
+            lines.append(f"  第{section}部分正文：{text}")
+    if "tables" in example:
+        present = [_TABLE_WORDS.get(t, t) for t in example["tables"]]
+        lines.append(f"  文中的表格：{'、'.join(present) or '无'}")
+    cells: list[tuple[tuple[str, ...], Any]] = []
+    for table, rows in (example.get("cells") or {}).items():
+        for row, cols in rows.items():
+            if table == "active":
+                cells += [(("active", row, r, c), v) for r, cs in cols.items() for c, v in cs.items()]
+            else:
+                cells += [((table, row, c), v) for c, v in cols.items()]
+    for path, value in cells:
+        lines.append(f"  {words.cell_name(path, edition)}：{'空白' if value is None else value}")
+    if cells and example.get("fill", "zero") == "zero":
+        lines.append("  （其余单元格均为 0）")
+    return lines
+
+
+def _example_lines(rule: Rule, rules: Mapping[str, Rule]) -> list[str]:
     from .engine import check_report, report_from_example
 
     lines: list[str] = []
     for kind, heading in (("fail", "不通过的示例"), ("pass", "通过的示例")):
         for example in rule.examples.get(kind, []):
-            shown = {k: v for k, v in example.items() if k != "expect"}
-            lines += ["", f"{heading}：", yaml.safe_dump(shown, allow_unicode=True, sort_keys=False).rstrip()]
+            lines += ["", f"{heading}：", *_describe(example)]
             try:
                 found = [
                     f for f in check_report(report_from_example(example), dict(rules), {rule.id}) if f.rule == rule.id
