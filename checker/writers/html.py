@@ -27,6 +27,9 @@ def render(data: ReportData) -> bytes:
         '<html lang="zh-CN">',
         "<head>",
         '<meta charset="utf-8">',
+        # Like every page xxgk writes: nothing but its own inline style may load or run. No generator meta:
+        # a draft filled in from this template is a report that walking a folder must still check.
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
         f"<title>{title}</title>",
         f"<style>{_STYLE}</style>",
         "</head>",
