@@ -281,8 +281,12 @@ def _em_box(box: tuple[float, float, float, float], x: float, y: float, m, size:
     em_guess = abs(size) * scale if size > 0 else 0.0
     if abs(b) <= 1e-3 * abs(a) and abs(c) <= 1e-3 * abs(d) and a and d:  # horizontal text
         em = top - bottom
-        if not 0 < em <= settings.em_box_limit * max(em_guess, 1.0):
-            em = em_guess or em
+        limit = settings.em_box_limit * max(em_guess, 1.0)
+        if not (0 < em <= limit and 0 < right - left <= limit) and em_guess:
+            # a vertical-writing font (Word's vertical cell text): PDFium's loose box is the unscaled em
+            # square; the origin is the glyph's own (horizontal) origin, its advance one em
+            em = em_guess
+            left, right = (x, x + em) if a > 0 else (x - em, x)
         up = 1.0 if d > 0 else -1.0
         lo, hi = sorted((y - up * settings.descent * em, y + up * settings.ascent * em))
         return (left, right, lo, hi), (1.0 if a > 0 else -1.0, 0.0)
