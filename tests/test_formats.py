@@ -101,7 +101,7 @@ def test_sarif_content() -> None:
         "kind": "member",
     }
     assert first["properties"] == {"expected": 1, "actual": 0}
-    assert first["relatedLocations"][0]["message"]["text"] == "applications/received_new/research = 2"
+    assert first["relatedLocations"][0]["message"]["text"] == "“一、本年新收政府信息公开申请数量”行“科研机构”列 = 2"
     second = results[1]
     assert "region" not in second["locations"][0]["physicalLocation"]
     assert second["properties"] == {"page": 3, "cell": "T2!H27", "expected": 1.5, "actual": None}

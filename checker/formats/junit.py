@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ..words import place
-from . import SEVERITY_WORDS, RuleInfo, display_path, position, show, sort_findings, xml_safe
+from . import SEVERITY_WORDS, RuleInfo, display_path, show, sort_findings, xml_safe
 
 if TYPE_CHECKING:
     from ..findings import Finding
@@ -54,8 +54,13 @@ def render(results: Results, rules: Mapping[str, RuleInfo], color: bool = False)
 
 
 def _details(path: str, f: Finding, fmt: str, edition: str) -> str:
-    lines = [f"{path}:{position(f.location)}: {f.rule} {SEVERITY_WORDS.get(f.severity, f.severity)} {f.message}"]
-    spot = place(f.location, fmt, edition)
+    """What a CI dashboard shows under a failure: the text output's lines for this finding (the file line when
+    the document has lines, the place in the template's words, the values)."""
+    line = f.location.get("line")
+    lined = fmt in ("txt", "md", "html") and line is not None and f.location.get("page") is None
+    prefix = f"{path}:{line}:" if lined else f"{path}:"
+    lines = [f"{prefix} {f.rule} {SEVERITY_WORDS.get(f.severity, f.severity)} {f.message}"]
+    spot = place({**f.location, "line": None, "cell": None} if lined else f.location, fmt, edition)
     if spot:
         lines.append(f"位置：{spot}")
     if f.expected is not None:

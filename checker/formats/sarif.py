@@ -142,8 +142,16 @@ def _result(f: Finding, uri: str, rule_index: int) -> dict[str, Any]:
 
 
 def _related_text(rel: Mapping[str, Any]) -> str | None:
-    """``applications/total/natural_person = 6`` when the related cell carries its value."""
-    label = rel.get("label") or logical_name(rel) or rel.get("cell")
+    """``“一、本年新收政府信息公开申请数量”行“科研机构”列 = 2``: the related cell in the template's words (a
+    dashboard shows this text to people; the canonical keys stay in the logical location)."""
+    from ..words import cell_name
+
+    table, row, column = rel.get("table"), rel.get("row"), rel.get("column")
+    if table and row and column:
+        path = ("active", str(rel.get("block") or ""), row, column) if table == "active" else (table, row, column)
+        label = cell_name(path)
+    else:
+        label = rel.get("label") or rel.get("cell")
     if label and "value" in rel:
         return f"{label} = {plain(rel['value'])}"
     return str(label) if label else None
