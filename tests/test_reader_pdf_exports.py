@@ -201,3 +201,28 @@ def test_libreoffice_export_of_our_docx_round_trips(tmp_path):
         placed = {(f.location.get("table"), f.location.get("row"), f.location.get("column")) for f in findings}
         assert PLANTED[0] in placed
         assert [f.rule for f in findings if f.rule.startswith(("S2", "P"))] == []
+
+
+def test_one_character_objects_of_a_font_not_embedded_are_kept():
+    """Text objects of one character (总/计 wrapped, text one character per line) in a font the PDF does not
+    embed: where the machine has no such font PDFium's text page used to drop them (their glyph box has no
+    width). The reader gives PDFium one stand-in font for every font not embedded, on every machine."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    from checker.readers.pdf import read
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(pb.PAGE_W, pb.PAGE_H))
+    c.setFont(pb.CID_FONT, 10)
+    c.drawString(100, 700, "一、总体情况")
+    for k, ch in enumerate("三、本年度办理结果"):
+        c.drawString(100, 650 - 11 * k, ch)
+    c.drawString(200, 650, "总")
+    c.drawString(200, 639, "计")
+    c.showPage()
+    c.save()
+    doc = read(buf.getvalue(), "single.pdf")
+    text = "".join(b.text for b in doc.blocks)
+    assert all(ch in text for ch in "三、本年度办理结果总计")
