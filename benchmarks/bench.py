@@ -135,6 +135,7 @@ def main() -> None:
     if rules is None:
         print("--check: checker.engine not available, not timed")
     real_pdfs(rules)
+    pdf_reader()
     narrative(rules)
 
 
@@ -151,6 +152,102 @@ def real_pdfs(rules) -> None:  # type: ignore[no-untyped-def]
         times = time_per_file([path] * 5, lambda p: check_report(extract_path(p), rules))
         median = statistics.median(times) * 1000
         print(f"{path.name[:27]:<28}{median:>24.1f}   {'ok' if median < 250 else 'SLOW'}")
+
+
+TARGET_PDF_MS_PER_5_PAGES = 100.0
+TARGET_PDF_PROCESS_RATIO = 3.0
+# The floor a PDF reader cannot go under: a fresh Python opens the file with pypdfium2 and reads every char box.
+_PDFIUM_FLOOR = (
+    "import sys, pypdfium2 as p\n"
+    "pdf = p.PdfDocument(sys.argv[1])\n"
+    "for page in pdf:\n"
+    "    tp = page.get_textpage()\n"
+    "    [tp.get_charbox(i) for i in range(tp.count_chars())]\n"
+)
+
+
+def pdf_reader() -> None:
+    """The PDF reader (checker/readers/pdf): in-process read time per 5 pages, on the PDFs of tests/pdf_builder.py
+    (exports of every shape: narrow wrapped headers, rows broken across pages, filled-rectangle borders...) and
+    the real PDFs; their cell read rate; and a whole ``xxgk check`` process on each real PDF against the floor,
+    a fresh Python opening it with pypdfium2 and reading every char box. Targets: ≤ 100 ms per 5 pages in
+    process on one core, ≤ 3× the floor. CPU time (``time.process_time``), the best of 5: other processes on
+    the core do not count."""
+    from checker.readers.pdf import read
+
+    tests = Path(__file__).resolve().parents[1] / "tests"
+    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+    real = sorted(p for p in corpus.rglob("*.pdf") if "比对报告" not in p.name) if corpus.is_dir() else []
+    fixtures: list[tuple[str, bytes, dict]] = []
+    try:
+        sys.path.insert(0, str(tests))
+        import pdf_builder  # type: ignore[import-not-found]
+        import test_reader_pdf_exports as exports  # type: ignore[import-not-found]
+
+        for name, (lay, style) in exports.SCENARIOS.items():
+            for edition in ("2019", "2021"):
+                values = exports.values_for(edition, seed=len(name))
+                fixtures.append((f"{name}-{edition}", pdf_builder.render_report(edition, values, lay, style), values))
+    except ImportError:  # reportlab (a test dependency) missing: the real PDFs only
+        print("\nPDF fixtures: reportlab not installed, not timed")
+
+    def per_5_pages(data: bytes) -> tuple[float, int]:
+        import pypdfium2
+
+        pages = len(pypdfium2.PdfDocument(data))
+        read(data, "bench.pdf")  # warm-up
+        runs = []
+        for _ in range(5):
+            start = time.process_time()
+            read(data, "bench.pdf")
+            runs.append(time.process_time() - start)
+        return min(runs) * 1000 / pages * 5, pages
+
+    print()
+    print(f"{'PDF (in process)':<36}{'pages':>6}{'ms per 5 pages':>16}   target ≤ {TARGET_PDF_MS_PER_5_PAGES:.0f} ms")
+    rows = [(name, data) for name, data, _ in fixtures] + [(p.name, p.read_bytes()) for p in real]
+    for name, data in rows:
+        ms, pages = per_5_pages(data)
+        mark = "ok" if ms <= TARGET_PDF_MS_PER_5_PAGES else "SLOW"
+        print(f"{name[:35]:<36}{pages:>6}{ms:>16.1f}   {mark}")
+    if fixtures:
+        good = total = 0
+        with tempfile.TemporaryDirectory() as folder:
+            for name, data, values in fixtures:
+                path = Path(folder) / f"{name}.pdf"
+                path.write_bytes(data)
+                got = {k: c.value.json() for k, c in extract_path(str(path)).cells.items()}
+                want = exports.expected(values)
+                good += sum(1 for k in want if got.get(k, "MISSING") == want[k])
+                total += len(want)
+        print(f"cells read right on the fixtures: {good}/{total} ({100 * good / total:.2f} %)")
+    xxgk = Path(sys.executable).with_name("xxgk")
+    if not real or not xxgk.exists():
+        return
+    print()
+    print(f"{'PDF (whole process)':<36}{'xxgk check s':>13}{'pdfium floor s':>16}{'ratio':>7}   target ≤ 3×")
+    for path in real:
+        check = _best_process([str(xxgk), "check", "--fail-on", "never", str(path)])
+        floor = _best_process([sys.executable, "-c", _PDFIUM_FLOOR, str(path)])
+        ratio = check / floor
+        mark = "ok" if ratio <= TARGET_PDF_PROCESS_RATIO else "SLOW"
+        print(f"{path.name[:35]:<36}{check:>13.3f}{floor:>16.3f}{ratio:>7.2f}   {mark}")
+
+
+def _best_process(argv: list[str], runs: int = 5) -> float:
+    """CPU time (user + system) of a fresh process, the best of ``runs`` after a warm-up run. Bytecode is
+    written and used (PYTHONDONTWRITEBYTECODE dropped), as in any installed copy: compiling every module again
+    in each process is not the reader's cost."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run(argv, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    best = float("inf")
+    for _ in range(runs):
+        before = os.times()
+        subprocess.run(argv, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        after = os.times()
+        used = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+        best = min(best, used)
+    return best
 
 
 NARRATIVE_RULES = {"C102", "C103", "C104", "C106", "C107", "C108", "C109"}

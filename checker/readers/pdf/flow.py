@@ -42,6 +42,7 @@ class Layout:
         self.by_page = {p.number: p for p in pages}
         self.pieces: dict[int, Piece] = {}  # id(line) -> the ruled table piece it stands in
         self.ruled: list[Piece] = []  # the ruled table being collected
+        self.line_boxes: dict[int, list[tuple[float, float, float, float, int]]] = {}
 
     def run(self) -> None:
         for page in self.pages:
@@ -95,16 +96,22 @@ class Layout:
     def _where(self, box: Box) -> tuple[int, int | None]:
         """The page and text line of a cell: the line of its first character (of its middle when empty)."""
         number = box.anchor_page if box.anchor is not None else box.page
-        page = self.by_page[number]
         x, y = box.anchor or ((box.x0 + box.x1) / 2, (box.top + box.bottom) / 2)
         best, distance = None, float("inf")
-        for line in page.lines:
-            d = max(0.0, line.top - y, y - line.bottom)
-            if box.anchor is not None and not line.x0 - 1 <= x <= line.x1 + 1:
+        for top, bottom, x0, x1, no in self._line_boxes(number):
+            d = max(0.0, top - y, y - bottom)
+            if box.anchor is not None and not x0 - 1 <= x <= x1 + 1:
                 d += 1000.0
             if d < distance:
-                best, distance = line, d
-        return number, best.no if best is not None else None
+                best, distance = no, d
+        return number, best
+
+    def _line_boxes(self, number: int) -> list[tuple[float, float, float, float, int]]:
+        boxes = self.line_boxes.get(number)
+        if boxes is None:
+            page = self.by_page[number]
+            boxes = self.line_boxes[number] = [(ln.top, ln.bottom, ln.x0, ln.x1, ln.no) for ln in page.lines]
+        return boxes
 
     def _title(self, lines: list[Line]) -> int:
         """Centred short lines at the top of the first page form the title."""

@@ -222,16 +222,21 @@ _SKIP = frozenset({0x3000, 0xA0, 0xFEFF, 0x200B, 0xFFFE, 0xFFFF, 0x7F})
 
 def _chars(raw, tp, page: Page, width: float, height: float, rotation: int, settings: PdfSettings) -> list[Char]:
     """Visible characters with display-space boxes. Generated spaces and line breaks are dropped."""
-    n = raw.FPDFText_CountChars(tp)
+    n = max(raw.FPDFText_CountChars(tp), 0)
     rect = raw.FS_RECTF()
     matrix = raw.FS_MATRIX()
     ox, oy = ctypes.c_double(), ctypes.c_double()
     out: list[Char] = []
     map_error = getattr(raw, "FPDFText_HasUnicodeMapError", None)  # PDFium builds from 2023 on
+    # hot loop: ctypes functions bound once
+    is_generated, loose_box = raw.FPDFText_IsGenerated, raw.FPDFText_GetLooseCharBox
+    origin, char_matrix, font_size = raw.FPDFText_GetCharOrigin, raw.FPDFText_GetMatrix, raw.FPDFText_GetFontSize
+    upright_of, min_glyph = _UPRIGHT[rotation], settings.min_glyph
+    codes = _codes(raw, tp, n)
     pending_high = 0
     space = False
-    for i in range(max(n, 0)):
-        code = raw.FPDFText_GetUnicode(tp, i)
+    for i in range(n):
+        code = codes[i]
         if 0xD800 <= code < 0xDC00:
             pending_high = code
             continue
@@ -241,32 +246,42 @@ def _chars(raw, tp, page: Page, width: float, height: float, rotation: int, sett
             code = 0x10000 + ((pending_high - 0xD800) << 10) + (code - 0xDC00)
             pending_high = 0
         if code <= 32 or code in _SKIP:
-            space = space or (code in (32, 0x3000, 0xA0) and raw.FPDFText_IsGenerated(tp, i) != 1)
+            space = space or (code in (32, 0x3000, 0xA0) and is_generated(tp, i) != 1)
             continue
-        if raw.FPDFText_IsGenerated(tp, i) == 1:
-            continue
+        if code == 0x2D and is_generated(tp, i) == 1:
+            continue  # PDFium generates only spaces, line breaks and hyphens
         page.chars += 1
         if map_error is not None and map_error(tp, i) == 1:
             page.unmapped += 1
             continue
-        if not raw.FPDFText_GetLooseCharBox(tp, i, rect):
+        if not loose_box(tp, i, rect):
             continue
         box = (rect.left, rect.right, rect.bottom, rect.top)
         direction = (1.0, 0.0)
-        if raw.FPDFText_GetCharOrigin(tp, i, ox, oy) and raw.FPDFText_GetMatrix(tp, i, matrix):
-            size = raw.FPDFText_GetFontSize(tp, i)
-            box, direction = _em_box(box, ox.value, oy.value, matrix, size, settings)
-        upright = _UPRIGHT[rotation](*direction)
+        if origin(tp, i, ox, oy) and char_matrix(tp, i, matrix):
+            box, direction = _em_box(box, ox.value, oy.value, matrix, font_size(tp, i), settings)
         x0, x1, b, t = _rotate(*box, width, height, rotation)
-        if x1 - x0 < settings.min_glyph:
+        if x1 - x0 < min_glyph:
             mid = (x0 + x1) / 2
-            x0, x1 = mid - settings.min_glyph / 2, mid + settings.min_glyph / 2
-        if t - b < settings.min_glyph:
+            x0, x1 = mid - min_glyph / 2, mid + min_glyph / 2
+        if t - b < min_glyph:
             mid = (t + b) / 2
-            b, t = mid - settings.min_glyph / 2, mid + settings.min_glyph / 2
-        out.append((chr(code), x0, x1, b, t, space, upright))
+            b, t = mid - min_glyph / 2, mid + min_glyph / 2
+        out.append((chr(code), x0, x1, b, t, space, upright_of(*direction)))
         space = False
     return out
+
+
+def _codes(raw, tp, n: int) -> list[int]:
+    """The UTF-16 code unit of every character index: the page's text in one call where it has one unit per
+    character (no character beyond the BMP), else character by character."""
+    if n:
+        buffer = (ctypes.c_ushort * (n + 1))()
+        written = raw.FPDFText_GetText(tp, 0, n, buffer)
+        units = list(buffer)[:n]
+        if written == n + 1 and not any(0xD800 <= u < 0xE000 for u in units):
+            return units
+    return [raw.FPDFText_GetUnicode(tp, i) for i in range(n)]
 
 
 def _em_box(box: tuple[float, float, float, float], x: float, y: float, m, size: float, settings: PdfSettings):
