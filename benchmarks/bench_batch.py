@@ -1,92 +1,147 @@
-"""Batch throughput benchmark (a script, not a test).
+"""Batch benchmark (a script, not a test).
 
-    .venv/bin/python benchmarks/bench_batch.py [-n 200] [--jobs 1,2] [--formats md,txt,html,docx]
+    .venv/bin/python benchmarks/bench_batch.py [--sizes 250,1000,4000] [--jobs 2] [--formats md,txt,html,docx]
 
-Generates N random but consistent reports (several agencies over several years, mixed formats) with the
-writers, then times ``run_batch`` end to end (hashing, checking in worker processes, cross-report rules and
-every output: findings.jsonl, summaries, the dashboard and one page per report) with a fresh store for each
-``--jobs`` value, and once more with the store warm (nothing to check again: the cost of a rerun). Prints
-reports per second.
+For each size N: generates N random but consistent reports (each agency over five years, mixed formats) with
+the writers, then, in a fresh process (so that its peak memory is its own), times ``run_batch`` end to end:
+
+* **first run**: a fresh store; hashing, checking in ``--jobs`` worker processes, cross-report rules and every
+  output (findings.jsonl, spreadsheets, aggregate, dashboard, one page per report): reports per second and the
+  peak resident memory of the batch's own (parent) process, which must stay flat as N grows;
+* **rerun**: the same folder again, unchanged: nothing is checked and nothing is rendered again (target:
+  at most 10 % of the first run);
+* **ten more**: ten new reports added to the reviewed folder: only they are checked, and only their pages (and
+  the pages whose cross-year findings they change) and the summaries are rendered.
+
+Peak memory is ``ru_maxrss`` of the measuring process (Linux, macOS); elsewhere it is not reported.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-
-from checker.batch import run_batch
-from checker.writers import EXTENSIONS, ReportData, consistent_values, render
 
 COUNTIES = ("青河县", "白水县", "东山区", "西岭县", "南湖区")
 OFFICES = ("教育局", "财政局", "交通运输局", "卫生健康委员会", "自然资源局", "民政局", "司法局", "文化和旅游局")
 _CHARS = "的是在不了有和人这大为上个国我以要他时来用们生到作地于出就分对成会可主发动同工也能下过子说产种面而方后多定"
 
 
-def generate(folder: Path, n: int, formats: list[str], seed: int) -> list[Path]:
-    rng = random.Random(seed)
-    agencies = [c + o for c in COUNTIES for o in OFFICES]
-    paths = []
-    for i in range(n):
-        agency = agencies[i % len(agencies)]
-        year = 2021 + (i // len(agencies)) % 4
+def generate(folder: Path, start: int, n: int, formats: list[str], seed: int) -> None:
+    from checker.writers import EXTENSIONS, ReportData, consistent_values, render
+
+    rng = random.Random(seed + start)
+    cities = [a + b + "市" for a in "甲乙丙丁戊己庚辛壬癸" for b in "子丑寅卯辰巳午未申酉戌亥"]
+    agencies = [city + c + o for city in cities for c in COUNTIES for o in OFFICES]
+    for i in range(start, start + n):
+        agency = agencies[i // 5]  # five years (2021-2025) of each agency: cross-year checks, no duplicates
+        year = 2021 + i % 5
         values = consistent_values("2021", rng, max_count=3)
         texts = {s: ["".join(rng.choice(_CHARS) for _ in range(200)) + "。"] for s in ("一", "五")}
         fmt = formats[i % len(formats)]
         data = ReportData("2021", year, agency, values, paragraphs=texts)
-        path = folder / f"{i:04d}-{year}-{agency}{EXTENSIONS[fmt]}"
-        path.write_bytes(render(data, fmt))
-        paths.append(path)
-    return paths
+        (folder / f"{i:05d}-{year}-{agency}{EXTENSIONS[fmt]}").write_bytes(render(data, fmt))
+
+
+def peak_mb() -> float | None:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 / 1024 if sys.platform == "darwin" else peak / 1024
+
+
+def measure(reports: Path, out: Path, jobs: int, formats: list[str], seed: int) -> dict:
+    """Runs in its own process: first run, rerun, ten more files."""
+    from checker.batch import run_batch
+
+    n = len(list(reports.iterdir()))
+    start = time.perf_counter()
+    first = run_batch([str(reports)], out, jobs=jobs)
+    first_s = time.perf_counter() - start
+    first_peak = peak_mb()
+    start = time.perf_counter()
+    rerun = run_batch([str(reports)], out, jobs=jobs)
+    rerun_s = time.perf_counter() - start
+    if rerun.checked:  # the rules or grammar changed between the two runs (someone is editing them)
+        sys.exit(f"rerun checked {rerun.checked} files again: rule files changed during the benchmark")
+    generate(reports, n, 10, formats, seed)
+    start = time.perf_counter()
+    more = run_batch([str(reports)], out, jobs=jobs)
+    more_s = time.perf_counter() - start
+    return {
+        "n": first.files,
+        "first_s": first_s,
+        "peak_mb": first_peak,
+        "rerun_s": rerun_s,
+        "rerun_rendered": rerun.rendered,
+        "more_s": more_s,
+        "more_checked": more.checked,
+        "more_rendered": more.rendered,
+        "peak_mb_all": peak_mb(),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("-n", type=int, default=200, help="reports (default 200)")
-    parser.add_argument("--jobs", default="1,2", help="comma-separated --jobs values to time (default 1,2)")
+    parser.add_argument("--sizes", default="250,1000,4000", help="report counts (default 250,1000,4000)")
+    parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--formats", default="md,txt,html,docx")
     parser.add_argument("--seed", type=int, default=20240101)
+    parser.add_argument("--measure", nargs=2, metavar=("REPORTS", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     formats = [f for f in args.formats.split(",") if f]
-    jobs_list = [int(j) for j in args.jobs.split(",") if j]
+    if args.measure:
+        print(json.dumps(measure(Path(args.measure[0]), Path(args.measure[1]), args.jobs, formats, args.seed)))
+        return
 
-    root = Path(tempfile.mkdtemp(prefix="xxgk-bench-batch-"))
-    try:
-        reports = root / "reports"
-        reports.mkdir()
-        generate(reports, args.n, formats, args.seed)
-        rows = []
-        for jobs in jobs_list:
-            out = root / f"out-{jobs}"
-            start = time.perf_counter()
-            result = run_batch([str(reports)], out, jobs=jobs)
-            cold = time.perf_counter() - start
-            start = time.perf_counter()
-            again = run_batch([str(reports)], out, jobs=jobs)
-            warm = time.perf_counter() - start
-            assert again.checked == 0
-            rows.append((jobs, result.files, cold, warm, result.cross))
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+    rows = []
+    for size in [int(s) for s in args.sizes.split(",") if s]:
+        root = Path(tempfile.mkdtemp(prefix="xxgk-bench-batch-"))
+        try:
+            reports = root / "reports"
+            reports.mkdir()
+            generate(reports, 0, size, formats, args.seed)
+            proc = subprocess.run(
+                [sys.executable, __file__, "--jobs", str(args.jobs), "--formats", args.formats,
+                 "--seed", str(args.seed), "--measure", str(reports), str(root / "out")],
+                capture_output=True, text=True, check=False,
+            )  # fmt: skip
+            if proc.returncode:
+                sys.exit(proc.stderr[-3000:])
+            rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
 
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(
-        f"xxgk batch benchmark: {args.n} reports ({', '.join(formats)}), {cpus} CPUs, Python {sys.version.split()[0]}"
+        f"xxgk batch benchmark: --jobs {args.jobs}, {', '.join(formats)}, {cpus} CPUs, Python {sys.version.split()[0]}"
     )
     print()
-    header = f"{'jobs':>5}{'reports':>9}{'seconds':>10}{'reports/s':>11}{'rerun s':>9}{'rerun reports/s':>17}"
+    header = (
+        f"{'reports':>8}{'first s':>9}{'reports/s':>11}{'peak MB':>9}"
+        f"{'rerun s':>9}{'rerun %':>9}{'+10 s':>8}{'+10 checked':>13}{'+10 pages':>11}"
+    )
     print(header)
     print("-" * len(header))
-    for jobs, files, cold, warm, _cross in rows:
-        print(f"{jobs:>5}{files:>9}{cold:>10.2f}{files / cold:>11.1f}{warm:>9.2f}{files / warm:>17.1f}")
+    for r in rows:
+        peak = f"{r['peak_mb']:.0f}" if r["peak_mb"] is not None else "—"
+        print(
+            f"{r['n']:>8}{r['first_s']:>9.1f}{r['n'] / r['first_s']:>11.1f}{peak:>9}"
+            f"{r['rerun_s']:>9.2f}{100 * r['rerun_s'] / r['first_s']:>8.1f}%"
+            f"{r['more_s']:>8.2f}{r['more_checked']:>13}{r['more_rendered']:>11}"
+        )
     print()
-    print("seconds: end to end with a fresh store (check every file, X rules, all outputs);")
-    print("rerun: the same batch again, every file taken from the store (outputs are still rewritten).")
+    print("first: fresh store, every file checked, every output written; peak MB: the batch process itself.")
+    print("rerun: the same folder again (nothing checked, nothing rendered); +10: ten new reports added.")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 __all__ = ["BatchError", "BatchResult", "Progress", "collect_files", "run_batch"]
 
+PROGRESS_LOG = "findings.partial.jsonl"  # one line per file checked so far in this run (removed at its end)
+
 
 class BatchError(Exception):
     """A batch that cannot start or cannot write its results (bad rules, bad agency map, no files, Dask missing
@@ -181,7 +183,7 @@ def _run(
     from .cross import AgencyMapError, load_agency_map
     from .guard import open_store
     from .inputs import collect
-    from .store import failure_record, file_sha256, ruleset_digest
+    from .store import failure_record, file_sha256, light, ruleset_digest
 
     db_path = Path(db) if db else out / "xxgk.db"
     extra = tuple(str(p) for p in extra_rules)
@@ -240,13 +242,16 @@ def _run(
         pending = [t for t in tasks if t.sha256 not in stored]
         result.cached = len(tasks) - len(pending)
         run_id = store.start_run(str(out), result.files, result.cached)
-        jsonl = outputs.JsonlWriter(out / "findings.jsonl")
+        # what this run checks, one line per file as it finishes (the store has the rest); findings.jsonl is
+        # written whole at the end (and on Ctrl-C), when the cross-report findings are known
+        jsonl = outputs.JsonlWriter(out / PROGRESS_LOG)
         progress.start(result.files, result.cached)
 
         def emit(record: dict[str, Any], cached: bool) -> None:
-            records[record["path"]] = record
-            jsonl.write_record(record)
+            if not cached:
+                jsonl.write_record(record)
             progress.advance(record, cached)
+            records[record["path"]] = light(record)  # the whole record stays in the store: memory stays flat
 
         for record in ready:
             emit(record, False)
@@ -281,14 +286,14 @@ def _run(
             jsonl.close()
             store.finish_run(run_id, result.checked, status)
             result.partial = True
-            _finish(out, records, rules, mapping, store, from_store, result, run_id, None)
+            _finish(out, records, rules, mapping, store, from_store, result, run_id, None, digest)
             raise
         finally:
             jsonl.close()
             if status != "checked":
                 store.finish_run(run_id, result.checked, status)
         progress.close()
-        _finish(out, records, rules, mapping, store, from_store, result, run_id, template)
+        _finish(out, records, rules, mapping, store, from_store, result, run_id, template, digest)
         store.finish_run(run_id, result.checked, "done")
     finally:
         store.close()
@@ -306,17 +311,34 @@ def _finish(
     result: BatchResult,
     run_id: int,
     template: Any,
+    digest: str,
 ) -> None:
     """Cross-report checks, duplicates, progress since the last run, then every output."""
-    items = _items(records, rules, mapping, store, from_store)
+    from .. import __version__
+
+    items = _items(records, rules, mapping, store, from_store, out)
+
+    def whole(record: dict[str, Any]) -> dict[str, Any]:
+        return store.full(record, __version__, digest)
+
+    for item in items:
+        item.loader = whole
     if not result.partial:
         from .progress import compare
 
         compare(items, store, run_id)
     _write_outputs(out, items, rules, result, template)
+    (out / PROGRESS_LOG).unlink(missing_ok=True)
 
 
-def _items(records: dict[str, dict[str, Any]], rules: Any, mapping: Any, store: Any, from_store: set[str]) -> list[Any]:
+def _items(
+    records: dict[str, dict[str, Any]],
+    rules: Any,
+    mapping: Any,
+    store: Any,
+    from_store: set[str],
+    out: Path | None = None,
+) -> list[Any]:
     from .cross import agency_key, cross_findings
     from .dashboard import page_name
     from .dupes import duplicates, x105_finding
@@ -328,7 +350,7 @@ def _items(records: dict[str, dict[str, Any]], rules: Any, mapping: Any, store: 
     history = list(store.extracted(years))
     # the kept report of each agency-year stands for it across years: copies neither raise nor answer X rules
     counted = [r for path, r in records.items() if path not in dupes]
-    cross = cross_findings(counted, history, rules, mapping)
+    cross = _cross_cached(store.path.parent if out is None else out, counted, history, rules, mapping, cross_findings)
     items = []
     for path in sorted(records):
         record = records[path]
@@ -343,6 +365,46 @@ def _items(records: dict[str, dict[str, Any]], rules: Any, mapping: Any, store: 
         item.duplicate_of = duplicate_of
         items.append(item)
     return items
+
+
+def _cross_cached(
+    out: Path, counted: list[dict[str, Any]], history: list[Any], rules: Any, mapping: Any, compute: Any
+) -> dict[str, list[Any]]:
+    """The X findings, computed again only when their inputs changed: every counted report (path and content),
+    the earlier years from the store, the agency map and the rules (``.xxgk-cross.json`` in the review)."""
+    import hashlib
+    import json
+
+    from ..findings import Finding
+    from .render import rules_digest
+
+    parts = [
+        rules_digest(rules),
+        sorted(mapping.items()),
+        sorted((r["path"], r.get("sha256") or json.dumps(r, sort_keys=True, default=str)) for r in counted),
+        sorted((h.get("sha256") or "", h.get("path") or "") for h in history),
+    ]
+    key = hashlib.sha256(json.dumps(parts, ensure_ascii=False, default=str).encode()).hexdigest()
+    cache = out / ".xxgk-cross.json"
+    try:
+        saved = json.loads(cache.read_text(encoding="utf-8"))
+        if saved.get("key") == key:
+            return {path: [Finding(**f) for f in found] for path, found in saved["findings"].items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        pass
+    cross = compute(counted, history, rules, mapping)
+    plain = {
+        path: [
+            {"rule": f.rule, "severity": f.severity, "message": f.message, "location": f.location,
+             "expected": f.expected, "actual": f.actual, "related": f.related}
+            for f in found
+        ]
+        for path, found in cross.items()
+    }  # fmt: skip
+    from .outputs import write_atomic
+
+    write_atomic(cache, json.dumps({"key": key, "findings": plain}, ensure_ascii=False, default=str))
+    return cross
 
 
 def _findings(record: dict[str, Any]) -> list[Any]:

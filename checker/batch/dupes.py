@@ -22,7 +22,10 @@ Record = dict[str, Any]
 
 
 def cells_read(record: Record) -> int:
-    """Cells holding a number or a blank (what the reader could place); text and lost cells do not count."""
+    """Cells holding a number or a blank (what the reader could place); text and lost cells do not count.
+    A light record (``store.light``) carries the count, its cells being only a few of them."""
+    if "cells_read" in record:
+        return int(record["cells_read"])
     return sum(1 for cell in record.get("cells") or () if cell[2] is not None or cell[3])
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -39,16 +39,26 @@ class Item:
     extra: dict[str, Any] = field(default_factory=dict)
     duplicate_of: str | None = None  # the kept file of the same agency-year (X105): not counted in aggregates
     changes: dict[str, Any] | None = None  # since the last run over this agency-year: new / fixed / unchanged
+    loader: Callable[[Record], Record] | None = field(default=None, repr=False)  # light record → whole record
 
     @property
     def path(self) -> str:
         return str(self.record["path"])
 
     @cached_property
+    def whole(self) -> Record:
+        """The whole record (cells, headings): ``record`` itself, or read back from the store when it is light."""
+        if not self.record.get("light"):
+            return self.record
+        if self.loader is None:
+            raise RuntimeError(f"{self.path}: no store to read the whole record from")
+        return self.loader(self.record)
+
+    @cached_property
     def report(self) -> Report:
         from .store import report_from_record
 
-        return report_from_record(self.record)
+        return report_from_record(self.whole)
 
     @cached_property
     def counts(self) -> dict[str, int]:
@@ -74,8 +84,9 @@ class Item:
         return dict(sorted(out.items()))
 
     def forget(self) -> None:
-        """Drop the rebuilt Report (memory): it is rebuilt from the record when needed again."""
+        """Drop the rebuilt Report and the whole record (memory): they are read again when needed."""
         self.__dict__.pop("report", None)
+        self.__dict__.pop("whole", None)
 
     def top_rules(self, n: int = 5) -> list[str]:
         """The rules with the most findings in this report, most first (``A101×3``)."""
@@ -100,7 +111,7 @@ class Item:
     def json(self) -> dict[str, Any]:
         """The contract's report object (with tables), straight from the record: the same JSON as
         ``output.report_object`` on the rebuilt Report, without rebuilding it (reruns are cheap)."""
-        return record_object(self.record, [f.json() for f in self.findings])
+        return record_object(self.whole, [f.json() for f in self.findings])
 
 
 def record_object(record: Record, findings: list[dict[str, Any]]) -> dict[str, Any]:
@@ -194,20 +205,34 @@ def aggregate(items: Iterable[Item], rules: Any = None) -> list[dict[str, Any]]:
     report identities (A101, A102, A103, A201, given ``rules``): a regional table that does not add up says so
     in ``findings``, each naming the reports whose own table fails the same identity, and how many blank or
     unread cells the table holds."""
-    groups: dict[tuple[int, str], dict[str, Any]] = {}
-    failing: dict[tuple[int, str], dict[tuple[str, str | None, str | None], list[str]]] = {}
+    totals = Aggregate()
     for item in items:
+        if totals.wants(item):
+            totals.add(item, item.whole)
+    return totals.groups(rules)
+
+
+class Aggregate:
+    """``aggregate`` one report at a time (the batch reads each whole record once for every output)."""
+
+    def __init__(self) -> None:
+        self._groups: dict[tuple[int, str], dict[str, Any]] = {}
+        self._failing: dict[tuple[int, str], dict[tuple[str, str | None, str | None], list[str]]] = {}
+
+    @staticmethod
+    def wants(item: Item) -> bool:
         r = item.record
-        if not item.counted:
-            continue
-        if not r.get("readable") or r.get("year") is None or r.get("edition") not in layout.EDITIONS:
-            continue
+        return bool(
+            item.counted and r.get("readable") and r.get("year") is not None and r.get("edition") in layout.EDITIONS
+        )
+
+    def add(self, item: Item, r: Record) -> None:
         edition = r["edition"]
         cells = {tuple(c[0]): c for c in r["cells"]}
         tables = {t for t in r.get("tables_found", {})} | {p[0] for p in cells}
         if "applications" not in tables and "review" not in tables:
-            continue
-        group = groups.setdefault(
+            return
+        group = self._groups.setdefault(
             (r["year"], edition),
             {
                 "year": r["year"],
@@ -230,7 +255,7 @@ def aggregate(items: Iterable[Item], rules: Any = None) -> list[dict[str, Any]]:
             if f.rule in IDENTITY_RULES:
                 loc = f.location or {}
                 key = (f.rule, loc.get("row"), loc.get("column"))
-                failing.setdefault((r["year"], edition), {}).setdefault(key, []).append(item.path)
+                self._failing.setdefault((r["year"], edition), {}).setdefault(key, []).append(item.path)
         for table, rows, cols in (
             ("applications", layout.APP_ROWS[edition], layout.APP_COLUMNS),
             ("review", layout.REVIEW_ROWS, layout.REVIEW_COLUMNS),
@@ -250,16 +275,18 @@ def aggregate(items: Iterable[Item], rules: Any = None) -> list[dict[str, Any]]:
                         group["blank_cells"] += 1
                     else:
                         group["incomplete"][key] = group["incomplete"].get(key, 0) + 1
-    out = []
-    for (year, edition), group in sorted(groups.items()):
-        group["agencies"] = len(group["agencies"])
-        group["paths"] = sorted(group["paths"])
-        group["incomplete"] = dict(sorted(group["incomplete"].items()))
-        group["blanks"] = dict(sorted(group["blanks"].items()))
-        if rules is not None:
-            group["findings"] = _identities(group, rules, failing.get((year, edition), {}))
-        out.append(group)
-    return out
+
+    def groups(self, rules: Any = None) -> list[dict[str, Any]]:
+        out = []
+        for (year, edition), group in sorted(self._groups.items()):
+            group["agencies"] = len(group["agencies"])
+            group["paths"] = sorted(group["paths"])
+            group["incomplete"] = dict(sorted(group["incomplete"].items()))
+            group["blanks"] = dict(sorted(group["blanks"].items()))
+            if rules is not None:
+                group["findings"] = _identities(group, rules, self._failing.get((year, edition), {}))
+            out.append(group)
+        return out
 
 
 def _identities(

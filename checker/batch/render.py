@@ -5,7 +5,7 @@ findings (cross-report ones too), the templates, the code that renders it and th
 summaries (CSV, workbook, aggregate) on the keys of every report. The keys of the last run are kept in
 ``.xxgk-render.json`` in the review folder: a rerun over an unchanged folder renders nothing again, and
 ten new files re-render their own pages, the pages whose cross-year findings they change, and the summaries.
-``findings.jsonl`` and ``index.html`` are always written (cheap; the dashboard tells this run's counts).
+``findings.jsonl`` is keyed like the pages; ``index.html`` is always written (it tells this run's counts).
 """
 
 from __future__ import annotations
@@ -61,29 +61,62 @@ def _load(out: Path) -> dict[str, Any]:
 
 
 def write_all(out: Path, items: list[Any], rules: Any, result: Any, template: Any) -> None:
+    """Every output, in one pass over the reports: each report's whole record is read from the store at most
+    once (memory stays flat), and only when something made from it has to be written."""
     from . import dashboard, outputs, sheets
 
     manifest = _load(out)
     old_pages: dict[str, str] = manifest.get("pages") or {}
     base = code_digest() + rules_digest(rules)
-    pages: dict[str, str] = {}
+    pages = {item.page: item_key(item, base) for item in items}
+    # what the summaries show of the progress since the last run (not when that was: every run moves it)
+    changes = [(i.path, [(i.changes or {}).get(k) for k in ("new", "fixed", "unchanged")]) for i in items]
+    listing = json.dumps([base, [(i.page, pages[i.page]) for i in items]], ensure_ascii=False)
+    jsonl_key = hashlib.sha256(listing.encode()).hexdigest()[:24]
+    whole = hashlib.sha256((listing + json.dumps(changes, default=str)).encode()).hexdigest()[:24]
+    summaries = ("summary.csv", "summary.xlsx", "tables.csv", "aggregate.json", "aggregate.html")
+    write_jsonl = manifest.get("findings") != jsonl_key or not (out / "findings.jsonl").is_file()
+    write_summaries = manifest.get("summaries") != whole or not all((out / n).is_file() for n in summaries)
+
+    jsonl_tmp = outputs.temp_name(out / "findings.jsonl")
+    jsonl = open(jsonl_tmp, "w", encoding="utf-8") if write_jsonl else None  # noqa: SIM115 - closed below
+    book = tables = None
+    totals = outputs.Aggregate()
     rendered = 0
-    tmp = outputs.temp_name(out / "findings.jsonl")
     try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            for item in items:
-                fh.write(outputs.jsonl_line(item))
-                key = item_key(item, base)
-                pages[item.page] = key
-                target = out / item.page
-                if old_pages.get(item.page) != key or not target.is_file():
-                    outputs.write_atomic(target, dashboard.report_page(item, rules))
-                    rendered += 1
-                item.forget()
-        os.replace(tmp, out / "findings.jsonl")
+        if write_summaries:
+            outputs.write_atomic(out / "summary.csv", sheets.summary_csv(items, rules), bom=True)
+            book = sheets.Workbook(out / "summary.xlsx")
+            book.reports(items, rules)
+            tables = sheets.CsvFile(out / "tables.csv", sheets.table_header())
+        for item in items:
+            target = out / item.page
+            stale = old_pages.get(item.page) != pages[item.page] or not target.is_file()
+            if jsonl is not None:
+                jsonl.write(outputs.jsonl_line(item))
+            if stale:
+                outputs.write_atomic(target, dashboard.report_page(item, rules))
+                rendered += 1
+            if book is not None and tables is not None:
+                row = sheets.table_row(item)
+                book.table_row(row)
+                tables.row(row)
+                if totals.wants(item):
+                    totals.add(item, item.whole)
+            item.forget()  # the whole record and the rebuilt report go: one report in memory at a time
+        if jsonl is not None:
+            jsonl.close()
+            os.replace(jsonl_tmp, out / "findings.jsonl")
+        if book is not None and tables is not None:
+            book.save()
+            tables.close()
     except BaseException:
-        if tmp.exists():
-            tmp.unlink()
+        if jsonl is not None:
+            jsonl.close()
+            if jsonl_tmp.exists():
+                jsonl_tmp.unlink()
+        if tables is not None:
+            tables.discard()
         raise
     keep = {Path(p).name for p in pages}
     for old in (out / "reports").glob("*.html"):
@@ -91,17 +124,8 @@ def write_all(out: Path, items: list[Any], rules: Any, result: Any, template: An
             old.unlink()
     result.rendered = rendered
 
-    changes = [(i.path, i.changes) for i in items]
-    whole = hashlib.sha256(
-        json.dumps([base, sorted(pages.items()), changes], ensure_ascii=False, default=str).encode()
-    ).hexdigest()[:24]
-    summaries = ("summary.csv", "summary.xlsx", "tables.csv", "aggregate.json", "aggregate.html")
-    groups = None
-    if manifest.get("summaries") != whole or not all((out / name).is_file() for name in summaries):
-        outputs.write_atomic(out / "summary.csv", sheets.summary_csv(items, rules), bom=True)
-        sheets.summary_xlsx(items, rules, out / "summary.xlsx")
-        outputs.write_atomic(out / "tables.csv", sheets.tables_csv(items), bom=True)
-        groups = outputs.aggregate(items, rules)
+    if write_summaries:
+        groups = totals.groups(rules)
         outputs.write_atomic(out / "aggregate.json", outputs.aggregate_json(groups))
         outputs.write_atomic(out / "aggregate.html", dashboard.aggregate_page(groups))
         manifest_groups = [_light(g) for g in groups]
@@ -113,9 +137,14 @@ def write_all(out: Path, items: list[Any], rules: Any, result: Any, template: An
         write_letters(out, items, rules, template)
     stats = {"checked": result.checked, "cached": result.cached, "partial": result.partial,
              "files": result.files, "duplicates": result.duplicates, "notices": result.notices}  # fmt: skip
-    outputs.write_atomic(out / "index.html", dashboard.dashboard(items, rules, groups or manifest_groups, stats))
+    outputs.write_atomic(out / "index.html", dashboard.dashboard(items, rules, manifest_groups, stats))
     # the partial review of an interrupted run is not a base to skip work from
-    state = {"pages": pages, "summaries": None if result.partial else whole, "groups": manifest_groups}
+    state = {
+        "pages": pages,
+        "findings": jsonl_key,
+        "summaries": None if result.partial else whole,
+        "groups": manifest_groups,
+    }
     outputs.write_atomic(out / MANIFEST, json.dumps(state, ensure_ascii=False))
 
 

@@ -236,20 +236,29 @@ def finding_rows(items: Iterable[Item], rules: Any) -> Iterator[list[Any]]:
             ]
 
 
+def table_row(item: Item) -> list[Any]:
+    """One report's row of tables.csv / 表格数据 (its whole record is read: every cell)."""
+    r = item.whole
+    values: dict[str, Any] = {}
+    for path, _raw, number, *_rest in r["cells"]:
+        values[".".join(path)] = float(number["d"]) if isinstance(number, dict) else number
+    lead = [
+        item.path,
+        r.get("format") or "",
+        r.get("edition") or "",
+        r.get("year") if r.get("year") is not None else "",
+        r.get("agency") or "",
+    ]
+    return lead + ["" if values.get(c) is None else values[c] for c in table_columns()]
+
+
 def table_rows(items: Iterable[Item]) -> Iterator[list[Any]]:
-    columns = table_columns()
     for item in items:
-        r = item.record
-        values: dict[str, Any] = {}
-        for path, _raw, number, *_rest in r["cells"]:
-            values[".".join(path)] = float(number["d"]) if isinstance(number, dict) else number
-        yield [
-            item.path,
-            r.get("format") or "",
-            r.get("edition") or "",
-            r.get("year") if r.get("year") is not None else "",
-            r.get("agency") or "",
-        ] + ["" if values.get(c) is None else values[c] for c in columns]
+        yield table_row(item)
+
+
+def table_header() -> list[str]:
+    return [name for name, _w in TABLE_LEAD] + [cell_header(c) for c in table_columns()]
 
 
 # -- files -----------------------------------------------------------------------------------------------------
@@ -273,29 +282,78 @@ def findings_csv(items: list[Item], rules: Any) -> str:
 
 
 def tables_csv(items: list[Item]) -> str:
-    header = [name for name, _w in TABLE_LEAD] + [cell_header(c) for c in table_columns()]
-    return _csv(header, table_rows(items))
+    return _csv(table_header(), table_rows(items))
+
+
+class CsvFile:
+    """A CSV written row by row into a temporary file (UTF-8 with a BOM), renamed into place by ``close``."""
+
+    def __init__(self, path: Path, header: Iterable[str]) -> None:
+        self.path = path
+        self.tmp = temp_name(path)
+        self.fh = open(self.tmp, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by close()
+        self.writer = csv.writer(self.fh, lineterminator="\r\n")
+        self.writer.writerow(list(header))
+
+    def row(self, values: list[Any]) -> None:
+        self.writer.writerow([_safe(v) for v in values])
+
+    def close(self) -> None:
+        self.fh.close()
+        os.replace(self.tmp, self.path)
+
+    def discard(self) -> None:
+        self.fh.close()
+        if self.tmp.exists():
+            self.tmp.unlink()
+
+
+class Workbook:
+    """summary.xlsx written in one pass: 报告 and 问题 from what is in memory, 表格数据 row by row as each
+    report's whole record is read."""
+
+    def __init__(self, path: Path) -> None:
+        from openpyxl import Workbook as OpenpyxlWorkbook
+
+        self.path = path
+        self.wb = OpenpyxlWorkbook(write_only=True)
+        self.table: Any = None
+        self.table_count = 0
+
+    def reports(self, items: Iterable[Item], rules: Any) -> None:
+        _sheet(self.wb, "报告", REPORT_COLUMNS, report_rows(items, rules))
+        _sheet(self.wb, "问题", FINDING_COLUMNS, finding_rows(items, rules))
+        columns = tuple(TABLE_LEAD) + tuple((cell_header(c), 14) for c in table_columns())
+        self.table = _sheet(self.wb, "表格数据", columns, ())
+        self.table_columns = len(columns)
+
+    def table_row(self, values: list[Any]) -> None:
+        self.table.append(_xlsx_row(self.table, values))
+        self.table_count += 1
+
+    def save(self) -> None:
+        from openpyxl.utils import get_column_letter
+
+        self.table.auto_filter.ref = f"A1:{get_column_letter(self.table_columns)}{self.table_count + 1}"
+        tmp = temp_name(self.path)
+        try:
+            self.wb.save(tmp)
+            os.replace(tmp, self.path)
+        except BaseException:
+            if tmp.exists():
+                tmp.unlink()
+            raise
 
 
 def summary_xlsx(items: list[Item], rules: Any, path: Path) -> None:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    _sheet(wb, "报告", REPORT_COLUMNS, report_rows(items, rules))
-    _sheet(wb, "问题", FINDING_COLUMNS, finding_rows(items, rules))
-    tables = list(TABLE_LEAD) + [(cell_header(c), 14) for c in table_columns()]
-    _sheet(wb, "表格数据", tuple(tables), table_rows(items))
-    tmp = temp_name(path)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if tmp.exists():
-            tmp.unlink()
-        raise
+    book = Workbook(path)
+    book.reports(items, rules)
+    for item in items:
+        book.table_row(table_row(item))
+    book.save()
 
 
-def _sheet(wb: Any, title: str, columns: tuple[tuple[str, int], ...], rows: Iterable[list[Any]]) -> None:
+def _sheet(wb: Any, title: str, columns: tuple[tuple[str, int], ...], rows: Iterable[list[Any]]) -> Any:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
@@ -315,14 +373,27 @@ def _sheet(wb: Any, title: str, columns: tuple[tuple[str, int], ...], rows: Iter
     ws.append(header)
     count = 0
     for row in rows:
-        cells = []
-        for value in row:
-            if isinstance(value, str):
-                cell = WriteOnlyCell(ws, value=_ILLEGAL_XLSX.sub("", value))
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-            else:
-                cell = WriteOnlyCell(ws, value=value)
-            cells.append(cell)
-        ws.append(cells)
+        ws.append(_xlsx_row(ws, row))
         count += 1
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+    return ws
+
+
+def _xlsx_row(ws: Any, row: list[Any]) -> list[Any]:
+    from openpyxl.cell import WriteOnlyCell
+
+    cells: list[Any] = []
+    for value in row:
+        if value == "":
+            cells.append(None)  # an empty cell costs nothing to write
+        elif isinstance(value, str):
+            value = _ILLEGAL_XLSX.sub("", value)
+            if _FORMULA.match(value):
+                cell = WriteOnlyCell(ws, value=value)
+                cell.data_type = "s"  # never a formula, whatever the text starts with
+                cells.append(cell)
+            else:
+                cells.append(value)
+        else:
+            cells.append(value)  # plain values: several times faster than a cell object each
+    return cells

@@ -39,7 +39,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS results (
     sha256 TEXT NOT NULL, version TEXT NOT NULL, ruleset TEXT NOT NULL,
-    path TEXT, record TEXT NOT NULL, checked_at REAL,
+    path TEXT, record TEXT NOT NULL, checked_at REAL, light TEXT,
     PRIMARY KEY (sha256, version, ruleset)
 );
 CREATE TABLE IF NOT EXISTS extracted (
@@ -205,6 +205,26 @@ def failure_record(path: str, fmt: str, message: str, sha256: str | None, rule: 
     )
 
 
+# Cells a light record keeps: those the cross-year rules read (X101, X102, X104), with their sources.
+_CROSS_CELLS = ("applications.carried_over.", "applications.carried_forward.", "active.")
+_HEAVY = ("cells", "headings", "tables_found", "conflicts")
+
+
+def light(record: dict[str, Any]) -> dict[str, Any]:
+    """The part of a record a batch keeps in memory for every report (its memory stays flat as reports grow):
+    everything but the cells, the headings and the table positions — except the cells the cross-year rules read.
+    ``cells_read`` counts what the reader placed (the duplicate preference). The whole record is read back from
+    the store when a page or a table needs it (``Store.full``)."""
+    if record.get("light") or not record.get("sha256") or record.get("transient"):
+        return record  # already light, or not in the store (kept whole: failures are small)
+    out = {k: v for k, v in record.items() if k not in _HEAVY}
+    cells = record.get("cells") or []
+    out["cells"] = [c for c in cells if ".".join(c[0]).startswith(_CROSS_CELLS)]
+    out["cells_read"] = sum(1 for c in cells if c[2] is not None or c[3])
+    out["light"] = True
+    return out
+
+
 def numbers(record: dict[str, Any]) -> dict[str, Any]:
     """``"applications.carried_over.research" -> number`` for every numeric or blank cell (blank → None);
     cells holding text are left out. Decimals are {"d": …} as in the record."""
@@ -295,6 +315,9 @@ class Store:
             if problems != ["ok"]:
                 raise StoreCorrupt("; ".join(str(p) for p in problems)[:120])
             self.db.executescript(_SCHEMA)
+            columns = {row[1] for row in self.db.execute("PRAGMA table_info(results)")}
+            if "light" not in columns:  # a store of an earlier xxgk: light records are made on reading
+                self.db.execute("ALTER TABLE results ADD COLUMN light TEXT")
             self.db.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)",
                 (str(SCHEMA_VERSION),),
@@ -320,20 +343,37 @@ class Store:
 
     # results
 
-    def get_results(self, hashes: Iterable[str], version: str, ruleset: str) -> dict[str, dict[str, Any]]:
-        """Stored records by content hash, for the given version and rule set."""
+    def get_results(
+        self, hashes: Iterable[str], version: str, ruleset: str, *, whole: bool = False
+    ) -> dict[str, dict[str, Any]]:
+        """Stored records by content hash, for the given version and rule set: light ones (``light``) unless
+        ``whole``."""
         out: dict[str, dict[str, Any]] = {}
         wanted = sorted({h for h in hashes if h})
+        column = "record" if whole else "COALESCE(light, record)"
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
-                f"SELECT sha256, record FROM results WHERE version = ? AND ruleset = ? AND sha256 IN ({marks})",
+                f"SELECT sha256, {column} FROM results WHERE version = ? AND ruleset = ? AND sha256 IN ({marks})",
                 (version, ruleset, *chunk),
             )
             for sha, text in rows:
-                out[sha] = json.loads(text)
+                record = json.loads(text)
+                out[sha] = record if whole else light(record)
         return out
+
+    def full(self, record: dict[str, Any], version: str, ruleset: str) -> dict[str, Any]:
+        """The whole record of a light one (with the light one's path: the same content may sit at two paths)."""
+        if not record.get("light"):
+            return record
+        row = self.db.execute(
+            "SELECT record FROM results WHERE sha256 = ? AND version = ? AND ruleset = ?",
+            (record["sha256"], version, ruleset),
+        ).fetchone()
+        if row is None:  # cannot happen while the batch holds its folder's lock; be safe
+            raise KeyError(record["sha256"])
+        return dict(json.loads(row[0]), path=record["path"])
 
     def put_result(self, record: dict[str, Any], version: str, ruleset: str) -> None:
         """Keep a finished result (committed at once). Timeouts and crashes are not kept: they are retried."""
@@ -342,9 +382,17 @@ class Store:
             return
         now = time.time()
         self.db.execute(
-            "INSERT OR REPLACE INTO results (sha256, version, ruleset, path, record, checked_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (sha, version, ruleset, record["path"], json.dumps(record, ensure_ascii=False), now),
+            "INSERT OR REPLACE INTO results (sha256, version, ruleset, path, record, checked_at, light)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                sha,
+                version,
+                ruleset,
+                record["path"],
+                json.dumps(record, ensure_ascii=False),
+                now,
+                json.dumps(light(record), ensure_ascii=False),
+            ),
         )
         if record.get("readable") and record.get("year") is not None and record.get("cells"):
             self.db.execute(
