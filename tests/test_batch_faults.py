@@ -273,3 +273,35 @@ def test_timeout_counts_from_when_the_worker_starts_the_file(tmp_path: Path) -> 
     # each worker takes 2 s to start; checking a file takes well under the 1.5 s timeout
     result = run_batch([str(tmp_path / "in")], tmp_path / "out", jobs=1, timeout=1.5, check=check)
     assert result.unreadable == 0, [f.message for i in result.items for f in i.findings]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="SIGINT to a child process is POSIX")
+def test_ctrl_c_of_the_real_command(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT) of `xxgk batch` itself, half-way: exit 130, 已中断 as the last line, a partial dashboard."""
+    import signal
+
+    make_region(
+        tmp_path / "in", agencies=("青河县教育局", "青河县财政局", "白水县交通运输局"), years=(2020, 2021, 2022)
+    )
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "checker", "batch", str(tmp_path / "in"), "--out", str(out), "--jobs", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    log = out / "findings.partial.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if log.exists() and log.read_text(encoding="utf-8").count("\n") >= 1:
+            break
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _stdout, stderr = proc.communicate(timeout=120)
+    if proc.returncode == 0:
+        pytest.skip("the batch finished before the signal arrived (a very fast machine)")
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr and "检查完成" not in stderr
+    assert "已中断" in stderr.strip().splitlines()[-1]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "未完成" in index and "共 9 份" in index
