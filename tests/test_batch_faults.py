@@ -92,6 +92,16 @@ def test_own_review_folder_is_never_read_as_input(tmp_path: Path) -> None:
     assert summary_of(third)["files"] == 4
 
 
+def test_review_with_its_store_elsewhere_is_not_read_either(tmp_path: Path) -> None:
+    make_region(tmp_path / "in", tweak=plant_carry_over("青河县财政局", 2022))
+    review = tmp_path / "in" / "review"
+    args = ["--db", str(tmp_path / "region.db"), "--letters"]
+    assert invoke(str(tmp_path / "in"), "--out", str(review), *args).exit_code == 0
+    assert list((review / "letters").glob("*.docx"))  # Word files inside the input folder
+    again = invoke(str(tmp_path / "in"), "--out", str(tmp_path / "second"), *args)
+    assert summary_of(again)["files"] == 6 and "检查结果文件夹" in again.stderr
+
+
 def test_unreadable_folder_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     make_region(tmp_path / "in", agencies=("青河县教育局",))
     locked = tmp_path / "in" / "locked"

@@ -3,8 +3,9 @@
 A folder is walked as ``xxgk check`` walks one (``checker.discover`` judges names: hidden files, Office/WPS
 lock and temp files, tool folders and pages that xxgk wrote are skipped), and besides, for a batch:
 
-* a folder holding an ``xxgk.db`` is a review folder (ours, or another batch's): it and everything under it is
-  left out, with one line, so a review never reads its own or an older review's pages;
+* a folder holding an ``xxgk.db`` (or the render manifest of a review whose store is elsewhere, ``--db``) is a
+  review folder (ours, or another batch's): it and everything under it is left out, with one line, so a review
+  never reads its own or an older review's pages and letters;
 * anything that is not a regular file (a FIFO, a device such as ``/dev/zero``, a socket) is never opened —
   ``os.stat`` says what it is first — and is one line; named explicitly it becomes a P001 result;
 * a file over the readers' size limit is not hashed (P001 at once);
@@ -20,6 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 STORE_NAME = "xxgk.db"
+# Files only a review folder holds: the store (unless --db put it elsewhere) and the render manifest.
+REVIEW_MARKERS = (STORE_NAME, ".xxgk-render.json")
+
+
+def is_review_folder(path: str) -> bool:
+    """A folder ``xxgk batch`` wrote into (its letters/*.docx and pages must never be read as reports)."""
+    return any(os.path.isfile(os.path.join(path, name)) for name in REVIEW_MARKERS)
 _KINDS = (
     (stat.S_ISFIFO, "命名管道"),
     (stat.S_ISCHR, "字符设备"),
@@ -109,7 +117,7 @@ def collect(paths: Iterable[str], exclude: Iterable[Path] = ()) -> Inputs:
         if not os.path.isdir(path):
             add(path, explicit=True)
             continue
-        if os.path.isfile(os.path.join(path, STORE_NAME)) and not excluded(path):
+        if is_review_folder(path) and not excluded(path):
             found.notices.append(f"跳过 {path}：这是 xxgk 的检查结果文件夹（含 {STORE_NAME}），不作为报告读取")
             continue
 
@@ -123,7 +131,7 @@ def collect(paths: Iterable[str], exclude: Iterable[Path] = ()) -> Inputs:
                 full = os.path.join(root, d)
                 if skipped_folder(d) or excluded(full):
                     continue
-                if os.path.isfile(os.path.join(full, STORE_NAME)):
+                if is_review_folder(full):
                     found.notices.append(f"跳过 {full}：这是 xxgk 的检查结果文件夹（含 {STORE_NAME}）")
                     continue
                 keep.append(d)
