@@ -136,7 +136,9 @@ def embedded_font(chars: str) -> str:
 @dataclass
 class Style:
     font: str = CID_FONT
-    rules: str = "lines"  # "lines" | "rects" (thin filled rectangles) | "horizontal" | "none"
+    # "lines" | "rects" (thin filled rectangles) | "horizontal" | "none" | "open-header" (header rows without
+    # vertical rules, the body fully ruled)
+    rules: str = "lines"
     header: str | None = "某某县人民政府政府信息公开工作年度报告"  # running header; None: none
     page_numbers: bool = True
 
@@ -400,10 +402,12 @@ def _draw(w: Writer, grid: Grid, xs, slices: list[_Slice], lines_of, split_at, v
         pages: dict[int, list[_Slice]] = {}
         for s in mine:
             pages.setdefault(s.page, []).append(s)
+        open_header = w.style.rules == "open-header" and cell.row < grid.header_rows
         for page, parts in pages.items():
             top, bottom = parts[0].y, parts[-1].y + parts[-1].h
-            w.line(page, x0, top, x0, bottom)
-            w.line(page, x1, top, x1, bottom)
+            if not open_header:
+                w.line(page, x0, top, x0, bottom)
+                w.line(page, x1, top, x1, bottom)
             w.line(page, x0, top, x1, top)
             w.line(page, x0, bottom, x1, bottom)
 

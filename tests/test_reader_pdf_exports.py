@@ -55,6 +55,11 @@ SCENARIOS: dict[str, tuple[pb.Layout, pb.Style]] = {
         ),
         pb.Style(rules="rects", font="embedded"),
     ),
+    # header rows with only horizontal rules (the body ruled): the header's cells from the text's own gaps
+    "open-header": (
+        pb.Layout(label_widths=(20, 60, 192), review_col=21, break_before="results.denied.third_party"),
+        pb.Style(rules="open-header"),
+    ),
     # only horizontal rules: read by the layout method
     "horizontal-rules": (pb.Layout(break_before="results.partial"), pb.Style(rules="horizontal")),
 }

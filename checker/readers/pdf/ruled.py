@@ -146,7 +146,27 @@ def _components(hs: list[Rule], vs: list[Rule], settings: PdfSettings) -> list[t
         groups.setdefault(find(i), ([], []))[0].append(h)
     for j, v in enumerate(vs):
         groups.setdefault(find(len(hs) + j), ([], []))[1].append(v)
-    return [g for g in groups.values() if len(g[0]) >= 1 and len(g[1]) >= 1]
+    tables = [g for g in groups.values() if g[0] and g[1]]
+    loose = [g[0][0] for g in groups.values() if not g[1] and len(g[0]) == 1]
+    for h_rules, _ in tables:
+        _stack_rules(h_rules, loose, settings)
+    return tables
+
+
+def _stack_rules(h_rules: list[Rule], loose: list[Rule], settings: PdfSettings) -> None:
+    """Horizontal rules meeting no vertical rule, within the table's width, stacked right above it (a header
+    drawn without vertical rules: each rule at most ``header_reach`` above the last) belong to the table.
+    Upward only: below a table comes text, not its header. Taken ones are removed from ``loose``."""
+    left, right = min(h.a for h in h_rules), max(h.b for h in h_rules)
+    top = min(h.pos for h in h_rules)
+    for rule in sorted(loose, key=lambda r: -r.pos):
+        if rule.pos >= top or rule.a < left - settings.touch or rule.b > right + settings.touch:
+            continue
+        if top - rule.pos > settings.header_reach:
+            break
+        h_rules.append(rule)
+        loose.remove(rule)
+        top = rule.pos
 
 
 def _lines_at(positions: list[float], min_gap: float) -> list[float]:
@@ -226,7 +246,10 @@ def _piece(page: Page, h_rules: list[Rule], v_rules: list[Rule], settings: PdfSe
             if id(box) not in seen:
                 seen.add(id(box))
                 _read_box(box, settings)
-    if not any(box.chars for row in grid for box in row) or not _trusted(piece, settings):
+    if not any(box.chars for row in grid for box in row):
+        return None
+    fatal, open_boxes = _missing_rules(piece, settings)
+    if fatal or (open_boxes and not _reopen_header(piece, open_boxes, by_y, settings)):
         return None
     return piece
 
@@ -256,20 +279,9 @@ def _read_box(box: Box, settings: PdfSettings) -> None:
         box.anchor = ((first[1] + first[2]) / 2, (first[3] + first[4]) / 2)
         box.anchor_page = box.page
         return
-    rows: list[list[Char]] = []
-    centre = size = 0.0
-    for ch in sorted(chars, key=lambda c: (c[3] + c[4]) / 2):
-        cy, h = (ch[3] + ch[4]) / 2, ch[4] - ch[3]
-        if rows and abs(cy - centre) <= settings.line_centre * max(h, size):
-            rows[-1].append(ch)
-            centre += (cy - centre) / len(rows[-1])
-            size = max(size, h)
-        else:
-            rows.append([ch])
-            centre, size = cy, h
+    rows = _char_rows(chars, settings)
     lines = []
     for row in rows:
-        row.sort(key=lambda c: c[1])
         text = row[0][0]
         for prev, ch in itertools.pairwise(row):
             if ch[0] == prev[0] and abs(ch[1] - prev[1]) < settings.duplicate_shift * max(prev[2] - prev[1], 1.0):
@@ -285,34 +297,112 @@ def _read_box(box: Box, settings: PdfSettings) -> None:
     box.anchor_page = box.page
 
 
-def _trusted(piece: Piece, settings: PdfSettings) -> bool:
-    """False where the cells show that rules are missing (see the module docstring)."""
+def _missing_rules(piece: Piece, settings: PdfSettings) -> tuple[bool, list[Box]]:
+    """Where the cells show that rules are missing: (True, …) when values would be read wrong (values on
+    several lines of one cell, two values on one line), else the cells whose text stands on both sides of a
+    column line with a gap there (a header drawn without vertical rules)."""
     seen: set[int] = set()
+    open_boxes: list[Box] = []
     for row in piece.grid:
         for box in row:
             if id(box) in seen or not box.chars:
                 continue
             seen.add(id(box))
             if sum(1 for line in box.lines if _DIGIT.search(line) and is_value_text(line.strip())) > 1:
-                return False  # values on several lines of one cell: a row rule is missing
+                return True, []  # values on several lines of one cell: a row rule is missing
             inner = [x for x in piece.xs if box.x0 + 1 < x < box.x1 - 1]
-            for line in _char_rows(box, settings):
+            split = False
+            for line in _char_rows(box.chars, settings, upright_only=True):
                 for prev, ch in itertools.pairwise(line):
                     gap = ch[1] - prev[2]
                     h = max(ch[4] - ch[3], prev[4] - prev[3])
                     if gap <= 0:
                         continue
                     if gap > settings.wide_gap * h and (_DIGIT.match(prev[0]) or _DIGIT.match(ch[0])):
-                        return False  # two values on one line of one cell: a column rule is missing
-                    if gap > settings.split_gap * h and any(prev[2] <= x <= ch[1] for x in inner):
-                        return False  # text on both sides of a column line, apart: its rule is missing
+                        return True, []  # two values on one line of one cell: a column rule is missing
+                    split = split or (gap > settings.split_gap * h and any(prev[2] <= x <= ch[1] for x in inner))
+            if split:
+                open_boxes.append(box)
+    return False, open_boxes
+
+
+def _reopen_header(piece: Piece, boxes: list[Box], by_y: list[list[Rule]], settings: PdfSettings) -> bool:
+    """A header drawn without vertical rules, read as the layout method reads one: the text of the open cells
+    forms blocks (fragments stacked over each other, a wrapped 结果/维持 is one block, never across a rule),
+    and each block becomes a cell over the columns whose middle it covers. Only above the first value: False
+    where an open cell reaches the rows of values (the region is then read by the layout method)."""
+    grid, xs, ys = piece.grid, piece.xs, piece.ys
+    first_value = next(
+        (i for i, row in enumerate(grid) if any(_DIGIT.search(b.text) and is_value_text(b.text) for b in row)),
+        len(grid),
+    )
+    if first_value == 0 or any(box.bottom > ys[first_value] + 0.5 for box in boxes):
+        return False
+    ids = {id(b) for b in boxes}
+    places = [(i, j) for i in range(first_value) for j in range(len(xs) - 1) if id(grid[i][j]) in ids]
+    for i, j in places:
+        grid[i][j] = Box(piece.page, xs[j], xs[j + 1], ys[i], ys[i + 1])
+    free = set(places)
+    for block in _blocks([c for b in boxes for c in b.chars], ys, by_y, settings):
+        x0, x1 = min(c[1] for c in block), max(c[2] for c in block)
+        top, bottom = min(c[3] for c in block), max(c[4] for c in block)
+        cols = [j for j in range(len(xs) - 1) if x0 <= (xs[j] + xs[j + 1]) / 2 <= x1]
+        if not cols:
+            cols = [min(max(bisect.bisect_right(xs, (x0 + x1) / 2) - 1, 0), len(xs) - 2)]
+        rows = [i for i in range(first_value) if top < ys[i + 1] and bottom > ys[i]]
+        cells = [(i, j) for i in rows for j in cols if (i, j) in free]
+        if not cells:
+            return False  # two blocks over one cell: the header cannot be laid out
+        box = Box(piece.page, xs[cols[0]], xs[cols[-1] + 1], ys[rows[0]], ys[rows[-1] + 1], chars=block)
+        _read_box(box, settings)
+        for i, j in cells:
+            grid[i][j] = box
+            free.discard((i, j))
     return True
 
 
-def _char_rows(box: Box, settings: PdfSettings) -> list[list[Char]]:
+def _blocks(chars: list[Char], ys: list[float], by_y: list[list[Rule]], settings: PdfSettings) -> list[list[Char]]:
+    """Fragments (runs of characters on one line, split at wide gaps) stacked into blocks: a fragment joins the
+    block above it when they overlap in x, stand close (a line apart) and no rule runs between them."""
+    frags: list[list[Char]] = []
+    for line in _char_rows(chars, settings):
+        run = [line[0]]
+        for prev, ch in itertools.pairwise(line):
+            if ch[1] - prev[2] > settings.split_gap * max(ch[4] - ch[3], prev[4] - prev[3]):
+                frags.append(run)
+                run = []
+            run.append(ch)
+        frags.append(run)
+    blocks: list[list[Char]] = []
+    lasts: list[list[Char]] = []  # the lowest fragment of each block
+    for frag in sorted(frags, key=lambda f: min(c[3] for c in f)):
+        x0, x1 = min(c[1] for c in frag), max(c[2] for c in frag)
+        top, h = min(c[3] for c in frag), max(c[4] - c[3] for c in frag)
+        target = None
+        for k in range(len(blocks) - 1, -1, -1):
+            last = lasts[k]
+            lx0, lx1, lbottom = min(c[1] for c in last), max(c[2] for c in last), max(c[4] for c in last)
+            if min(x1, lx1) - max(x0, lx0) < 0.3 * min(x1 - x0, lx1 - lx0):
+                continue
+            ruled = any(lbottom <= y <= top and _covers(by_y[n], max(x0, lx0), min(x1, lx1), settings.cover)
+                        for n, y in enumerate(ys))  # fmt: skip
+            if not ruled and top - lbottom <= 1.6 * h:
+                target = k
+            break
+        if target is None:
+            blocks.append(list(frag))
+            lasts.append(frag)
+        else:
+            blocks[target].extend(frag)
+            lasts[target] = frag
+    return blocks
+
+
+def _char_rows(chars: list[Char], settings: PdfSettings, upright_only: bool = False) -> list[list[Char]]:
+    """Characters grouped into lines (by vertical centre), each line left to right."""
     rows: list[list[Char]] = []
     centre = size = 0.0
-    for ch in sorted((c for c in box.chars if c[6]), key=lambda c: (c[3] + c[4]) / 2):
+    for ch in sorted((c for c in chars if c[6] or not upright_only), key=lambda c: (c[3] + c[4]) / 2):
         cy, h = (ch[3] + ch[4]) / 2, ch[4] - ch[3]
         if rows and abs(cy - centre) <= settings.line_centre * max(h, size):
             rows[-1].append(ch)
