@@ -6,9 +6,14 @@ The pieces:
 * ``runner``: checks files in worker processes (a per-file timeout kills a stuck worker), or on Dask;
 * ``store``: the SQLite store of results (by content hash, xxgk version and rule-set digest) and of each
   agency's extracted tables by year;
+* ``inputs``: which files are read (review folders, FIFOs and devices, unreadable folders are skipped and said);
+* ``guard``: one batch per output folder (a lock), a corrupt store moved aside, write errors as one line;
 * ``cross``: the X rules, across years of one agency and across agencies (duplicated text);
-* ``outputs`` and ``dashboard``: findings.jsonl, summary.csv/.xlsx, tables.csv, aggregate.json/.html,
-  index.html and one findings page per report.
+* ``dupes``: one report per agency and year (X105), the others counted nowhere;
+* ``progress``: what is new, fixed and unchanged since the last run over the same agency-years;
+* ``render`` with ``outputs``, ``sheets``, ``dashboard`` and ``letters``: findings.jsonl, summary.csv/.xlsx,
+  tables.csv, aggregate.json/.html, index.html, one findings page per report and the rectification notices,
+  each rendered again only when what it is made of changed.
 
 ``run_batch`` ties them together; ``command.batch`` is the click command. This module imports nothing heavy:
 worker processes import ``checker.batch.runner`` and should start fast.
