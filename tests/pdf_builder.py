@@ -137,7 +137,7 @@ def embedded_font(chars: str) -> str:
 class Style:
     font: str = CID_FONT
     # "lines" | "rects" (thin filled rectangles) | "horizontal" | "none" | "open-header" (header rows without
-    # vertical rules, the body fully ruled)
+    # vertical rules, the body fully ruled) | "frame" (each table's outer border only)
     rules: str = "lines"
     header: str | None = "某某县人民政府政府信息公开工作年度报告"  # running header; None: none
     page_numbers: bool = True
@@ -345,6 +345,13 @@ def draw_grid(
         y += h
     w.y = y + 10
     _draw(w, grid, xs, slices, lines_of, split_at, values_on)
+    if w.style.rules == "frame":  # the outer border of each page's part, nothing inside
+        for page in sorted({s.page for s in slices}):
+            parts = [s for s in slices if s.page == page]
+            top, bottom = parts[0].y, parts[-1].y + parts[-1].h
+            for x0, y0, x1, y1 in ((xs[0], top, xs[-1], top), (xs[0], bottom, xs[-1], bottom),
+                                   (xs[0], top, xs[0], bottom), (xs[-1], top, xs[-1], bottom)):  # fmt: skip
+                w.line(page, x0, y0, x1, y1)
     for page, top in repeats:
         head = [_Slice(r, sum(heights[:r]), page, top + sum(heights[:r]), heights[r]) for r in range(grid.header_rows)]
         _draw(w, grid, xs, head, lines_of, {}, values_on, rows=set(range(grid.header_rows)))
@@ -403,6 +410,8 @@ def _draw(w: Writer, grid: Grid, xs, slices: list[_Slice], lines_of, split_at, v
         for s in mine:
             pages.setdefault(s.page, []).append(s)
         open_header = w.style.rules == "open-header" and cell.row < grid.header_rows
+        if w.style.rules == "frame":
+            continue
         for page, parts in pages.items():
             top, bottom = parts[0].y, parts[-1].y + parts[-1].h
             if not open_header:

@@ -60,6 +60,8 @@ SCENARIOS: dict[str, tuple[pb.Layout, pb.Style]] = {
         pb.Layout(label_widths=(20, 60, 192), review_col=21, break_before="results.denied.third_party"),
         pb.Style(rules="open-header"),
     ),
+    # a frame without inner lines: read by the layout method
+    "frame": (pb.Layout(break_before="results.unavailable.unclear", repeat_header=True), pb.Style(rules="frame")),
     # only horizontal rules: read by the layout method
     "horizontal-rules": (pb.Layout(break_before="results.partial"), pb.Style(rules="horizontal")),
 }
