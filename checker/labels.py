@@ -52,6 +52,7 @@ class Vocabulary:
         for term in self.terms:
             self._unpunctuated.setdefault(_PUNCT.sub("、", term.core), []).append(term)
         self._section_exact = {t.core: t for t in self.sections}
+        self._memo: dict[str, tuple[Term, bool, str] | None] = {}
         self._scanner = self._build_term_scanner()
         self._section_scanner = self._build_scanner(self.sections, numbered_only=True)
         self.kinds = sorted({t.kind for t in self.terms})
@@ -75,7 +76,17 @@ class Vocabulary:
     # -- whole-text matching (a table cell, a heading line) --------------------------------------------------
 
     def match(self, text: str) -> Match | None:
-        """Match a whole cell text against the table vocabulary."""
+        """Match a whole cell text against the table vocabulary (memoised: tables repeat their words)."""
+        if text in self._memo:
+            found = self._memo[text]
+            return None if found is None else Match(found[0], text, found[1], found[2])
+        match = self._match(text)
+        if len(self._memo) > 50_000:
+            self._memo.clear()
+        self._memo[text] = None if match is None else (match.term, match.exact, match.numbering)
+        return match
+
+    def _match(self, text: str) -> Match | None:
         norm = label_text(text)
         if not norm:
             return None

@@ -137,7 +137,9 @@ class Lexer:
 
     def _plain_header(self, row: list[Cell]) -> bool:
         live = [c for c in row if not c.spanned and c.text.strip()]
-        return bool(live) and not any(is_value_text(c.text) or self._is_row_label(c.text) for c in live)
+        if not live or any(is_value_text(c.text) for c in live):
+            return False  # (values first: the cheap test that settles most rows)
+        return not any(self._is_row_label(c.text) for c in live)
 
     def _merge_header_rows(self, rows: list[list[Cell]]) -> list[list[Cell]]:
         """A header row broken over two lines ("商业 | 科研 |" then "企业 | 机构 |"): the two rows are one when
@@ -146,7 +148,7 @@ class Lexer:
         i = 0
         while i < len(rows):
             row = rows[i]
-            if i + 1 < len(rows) and self._plain_header(row) and self._plain_header(rows[i + 1]):
+            if i + 1 < len(rows) and self._plain_header(rows[i + 1]) and self._plain_header(row):
                 merged = self._merged(row, rows[i + 1])
                 if merged is not None:
                     out.append(merged)
