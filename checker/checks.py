@@ -253,6 +253,8 @@ def table_unfilled(report: Report, rule: Rule, params: dict[str, Any]) -> Iterab
 
 # Placeholders of the template left in the title or the text: XX县, XX局, XXXX年, ____年.
 _PLACEHOLDER_NAME = re.compile(r"[XxＸｘ×＊*]{2,}[县市区局镇乡省州旗盟委办厅院所年]|[_＿]{2,}年")
+# A title whose year was left empty: "XX县人民政府  年政府信息公开工作年度报告" (no digit or numeral before 年).
+_EMPTY_YEAR = re.compile(r"(?:^|[^\d〇零一二三四五六七八九十○Ｏ])[\s_＿]*年度?政府信息公开")
 # The template's instructions in parentheses, written to be replaced: （文字描述，概述…）, （填写下表。…）.
 _INSTRUCTION = re.compile(
     r"^[（(]\s*(?:文字描述|此处填写|在此填写|请填写|请在此|请根据|填写下表|填写说明|根据实际情况填写|按实际情况填写)"
@@ -269,6 +271,15 @@ def template_placeholder(report: Report, rule: Rule, params: dict[str, Any]) -> 
             fields = {"what": f"{label}中的“{m.group(0)}”是模板的占位符", "quote": _short(text)}
             yield finding(rule, fields, section=None, **_source_loc(_block_with(report, m.group(0))))
             break  # the title names the agency: one finding for both
+    else:
+        # The title detector needs a year, so a title whose year was left empty is looked for in the first lines.
+        heads = [b for b in (report.document.blocks[:8] if report.document else ()) if not b.is_table]
+        for block in heads:
+            text = " ".join(block.text.split())
+            if "年度报告" in text and len(text) <= 60 and _EMPTY_YEAR.search(text):
+                fields = {"what": f"标题“{text}”中没有填写年度", "quote": _short(text)}
+                yield finding(rule, fields, section=None, **_source_loc(block.source))
+                break
     for block in report.document.blocks if report.document else ():
         if block.is_table:
             continue

@@ -359,3 +359,18 @@ def test_write_errors_are_one_line_and_exit_2(tmp_path: Path) -> None:
     assert folder.exit_code == 2 and "无法写入" in folder.output and "文件夹" in folder.output
     template = run("template", "--format", "docx", "-o", "/dev/full")
     assert template.exit_code == 2 and len(template.output.strip().splitlines()) == 1
+
+
+def test_a_title_without_its_year_is_a_placeholder(tmp_path: Path) -> None:
+    text = CLEAN_MD.read_text(encoding="utf-8").replace("# 青河县人民政府2022年", "# 青河县人民政府    年", 1)
+    path = tmp_path / "草稿.md"
+    path.write_text(text, encoding="utf-8")
+    result = run("check", "--select", "V104", path)
+    assert result.exit_code == 1 and "中没有填写年度" in result.stdout
+
+
+def test_printing_breaks_pages_only_where_a_table_does_not_fit() -> None:
+    page = run("check", "--format", "html", FAULTY).stdout
+    style = page[page.index("<style>") : page.index("</style>")]
+    assert "break-before: page" not in style.replace("page-break-before: auto", "")
+    assert re.search(r"\.table-block \{[^}]*break-inside: avoid", style)
