@@ -233,3 +233,26 @@ def test_one_character_objects_of_a_font_not_embedded_are_kept():
     doc = read(buf.getvalue(), "single.pdf")
     text = "".join(b.text for b in doc.blocks)
     assert all(ch in text for ch in "三、本年度办理结果总计")
+
+
+def test_settings_are_named_and_frozen_and_both_methods_agree(tmp_path):
+    """Every tolerance is a field of one frozen dataclass; a ruled table read with the rules ignored (the layout
+    method, as for a PDF without rules) gives the same cells as the ruled grid."""
+    import dataclasses
+
+    from checker.readers.pdf import PdfSettings, read
+
+    settings = PdfSettings()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.snap = 9.0  # type: ignore[misc]
+    values = values_for("2021", 12)
+    data = pb.render_report("2021", values, pb.Layout(break_before="results.partial", repeat_header=True))
+    from checker.extract import extract_document
+
+    ruled = extract_document(read(data, "ruled.pdf"))
+    unruled = extract_document(read(data, "unruled.pdf", dataclasses.replace(settings, min_table_rows=10**6)))
+    cells = [{p: c.value.json() for p, c in r.cells.items()} for r in (ruled, unruled)]
+    assert cells[0] == cells[1] == expected(values)
+    # the two readings differ in how the grid is drawn: the ruled one has every merged cell at each position
+    widths = [{len(row) for b in r.document.blocks if b.is_table for row in b.rows} for r in (ruled, unruled)]
+    assert widths[0] != widths[1]

@@ -123,9 +123,10 @@ class Layout:
         taken: list[Line] = []
         for line in lines[:4]:
             text = line.compact
-            if line.page != page or len(text) > 40 or _ENDS_SENTENCE.search(text):
+            if line.page != page or len(text) > self.settings.title_max_chars or _ENDS_SENTENCE.search(text):
                 break
-            if abs((line.x0 + line.x1) / 2 - middle) > 0.08 * (right - left) or line.x0 < left + 2 * line.height:
+            off_centre = abs((line.x0 + line.x1) / 2 - middle) > self.settings.title_centre * (right - left)
+            if off_centre or line.x0 < left + 2 * line.height:
                 break
             if self._heading(line):
                 break
@@ -157,7 +158,7 @@ class Layout:
 
     def _heading(self, line: Line) -> bool:
         text = line.text
-        if len(line.compact) > 40 or any(f.is_number for f in line.frags[1:]):
+        if len(line.compact) > self.settings.title_max_chars or any(f.is_number for f in line.frags[1:]):
             return False
         found = self.vocab.match_section(text, standalone=True)
         if found is None or found[1] or not found[0].numbering:
@@ -183,8 +184,11 @@ class Layout:
             return False
         text = line.compact
         left, right = self.bounds[line.page]
-        wide = line.max_gap() < 1.5 and line.x1 - line.x0 >= 0.6 * (right - left)
-        return (len(text) >= 20 and wide) or (len(text) >= 12 and bool(_ENDS_SENTENCE.search(text)))
+        s = self.settings
+        wide = line.max_gap() < s.prose_gap and line.x1 - line.x0 >= s.prose_width * (right - left)
+        return (len(text) >= s.prose_chars and wide) or (
+            len(text) >= s.sentence_chars and bool(_ENDS_SENTENCE.search(text))
+        )
 
     # -- paragraphs --
 
@@ -197,9 +201,9 @@ class Layout:
         left = self.bounds[line.page][0]
         right = self.bounds[prev.page][1]
         h = max(line.height, prev.height)
-        indented = line.x0 > left + 1.2 * h  # first-line indent
-        short = prev.x1 < right - 2.0 * h  # the previous line stops short
-        apart = prev.page == line.page and line.top - prev.bottom > 1.5 * h  # a blank line between
+        indented = line.x0 > left + self.settings.indent * h  # first-line indent
+        short = prev.x1 < right - self.settings.short_line * h  # the previous line stops short
+        apart = prev.page == line.page and line.top - prev.bottom > self.settings.blank_line * h  # a blank line
         return indented or short or apart
 
     def _flush_para(self) -> None:

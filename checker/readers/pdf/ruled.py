@@ -287,7 +287,11 @@ def _read_box(box: Box, settings: PdfSettings) -> None:
             if ch[0] == prev[0] and abs(ch[1] - prev[1]) < settings.duplicate_shift * max(prev[2] - prev[1], 1.0):
                 continue  # the same glyph drawn twice (fake bold, shadow)
             gap = ch[1] - prev[2]
-            if (ch[5] or gap > 0.25 * (ch[4] - ch[3])) and ASCII_WORD.match(prev[0]) and ASCII_WORD.match(ch[0]):
+            if (
+                (ch[5] or gap > settings.word_gap * (ch[4] - ch[3]))
+                and ASCII_WORD.match(prev[0])
+                and ASCII_WORD.match(ch[0])
+            ):
                 text += " "
             text += ch[0]
         lines.append(text)
@@ -336,7 +340,7 @@ def _reopen_header(piece: Piece, boxes: list[Box], by_y: list[list[Rule]], setti
         (i for i, row in enumerate(grid) if any(_DIGIT.search(b.text) and is_value_text(b.text) for b in row)),
         len(grid),
     )
-    if first_value == 0 or any(box.bottom > ys[first_value] + 0.5 for box in boxes):
+    if first_value == 0 or any(box.bottom > ys[first_value] + settings.same_edge for box in boxes):
         return False
     ids = {id(b) for b in boxes}
     places = [(i, j) for i in range(first_value) for j in range(len(xs) - 1) if id(grid[i][j]) in ids]
@@ -382,11 +386,11 @@ def _blocks(chars: list[Char], ys: list[float], by_y: list[list[Rule]], settings
         for k in range(len(blocks) - 1, -1, -1):
             last = lasts[k]
             lx0, lx1, lbottom = min(c[1] for c in last), max(c[2] for c in last), max(c[4] for c in last)
-            if min(x1, lx1) - max(x0, lx0) < 0.3 * min(x1 - x0, lx1 - lx0):
+            if min(x1, lx1) - max(x0, lx0) < settings.stack_overlap * min(x1 - x0, lx1 - lx0):
                 continue
             ruled = any(lbottom <= y <= top and _covers(by_y[n], max(x0, lx0), min(x1, lx1), settings.cover)
                         for n, y in enumerate(ys))  # fmt: skip
-            if not ruled and top - lbottom <= 1.6 * h:
+            if not ruled and top - lbottom <= settings.stack_reach * h:
                 target = k
             break
         if target is None:

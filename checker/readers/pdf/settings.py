@@ -22,6 +22,35 @@ class PdfSettings:
     split_gap: float = 0.4  # a horizontal gap wider than this (glyph) splits a line into fragments
     label_join_gap: float = 0.8  # in label columns, fragments split by less than this (glyph) are rejoined
     duplicate_shift: float = 0.3  # the same glyph drawn again within this share of its width is fake bold
+    word_gap: float = 0.25  # two ASCII letters or digits further apart than this (glyph) are two words
+
+    # -- the layout method (tables without usable rules) --
+    label_start_bin: float = 3.0  # label sub-columns: starts within this many points are one start...
+    label_start_rows: int = 3  # ...shared by at least this many rows
+    row_label_bin: float = 4.0  # the row-label column's left edge: starts binned this wide
+    label_edge: float = 2.0  # a label reaching this far right of that edge is a row label, not a group label
+    band_overlap: float = 0.3  # two rows overlapping vertically by this share are one band
+    wrapped_overlap: float = 0.5  # a label line under another overlapping it by this share is its wrap
+    stack_overlap: float = 0.3  # fragments overlapping horizontally by this share stack into one cell...
+    stack_reach: float = 1.6  # ...when at most this many glyphs apart (same page)...
+    stack_reach_break: float = 3.5  # ...or this many across a page break (the parts are placed arbitrarily)
+    header_column_share: float = 0.6  # a header fragment with this share inside one value column heads it
+    fill_narrow: float = 1.3  # a header cell at most this many column pitches wide may recover a blank column
+    fill_near: float = 0.6  # ...standing at least this many pitches from every column found
+    fill_margin: float = 0.4  # ...and within the table's columns by this many pitches
+    column_merge: float = 0.5  # value ranges this close (points) are one column
+    edge_column_margin: float = 20.0  # the outer columns reach this far (points) past their values
+
+    # -- paragraphs and headings (outside tables) --
+    title_centre: float = 0.08  # a title line's centre is within this share of the text width of the middle
+    title_max_chars: int = 40  # a title or heading line is at most this long
+    prose_gap: float = 1.5  # a line with no gap wider than this (glyph)...
+    prose_width: float = 0.6  # ...spanning this share of the text width...
+    prose_chars: int = 20  # ...and this many characters is prose (it ends a table)
+    sentence_chars: int = 12  # so is a line this long ending a sentence
+    indent: float = 1.2  # a line starting this many glyphs right of the margin starts a paragraph
+    short_line: float = 2.0  # so does a line after one ending this many glyphs short of the right edge
+    blank_line: float = 1.5  # or after a gap of this many glyphs
 
     # -- page furniture --
     margin: float = 0.07  # top and bottom margin, share of the page height, where headers and numbers stand
@@ -33,6 +62,7 @@ class PdfSettings:
     join: float = 3.0  # collinear pieces of a rule with a gap up to this are joined
     touch: float = 3.0  # a rule ending this close to another still meets it
     cover: float = 0.5  # a rule separates two cells when it covers this share of their common edge
+    same_edge: float = 0.5  # cell edges this close (points) are the same edge (a cell reaching the page break)
     min_cell: float = 4.0  # grid bands narrower than this are a double rule, not a row or column
     light: int = 245  # rules drawn in a colour lighter than this on every channel are invisible
     wide_gap: float = 1.5  # values in one ruled cell further apart than this (glyph): rules are missing there

@@ -40,7 +40,7 @@ def stitch(pieces: list[Piece], vocab, settings: PdfSettings) -> list[list[Box]]
         rows = _on_columns(piece, xs)
         rows = rows[_repeated_header(grid, rows) :]
         if rows:
-            _join_cut(grid, rows, prev, vocab)
+            _join_cut(grid, rows, prev, vocab, settings)
             grid.extend(rows)
     return _tidy(grid)
 
@@ -97,7 +97,7 @@ def _continuation(box: Box, vocab) -> bool:
     return vocab.match(text) is None
 
 
-def _join_cut(grid: list[list[Box]], rows: list[list[Box]], prev: Piece, vocab) -> None:
+def _join_cut(grid: list[list[Box]], rows: list[list[Box]], prev: Piece, vocab, settings: PdfSettings) -> None:
     """Join the cells the page break cut: merged cells reaching the break into their continuation below it,
     and the first row of the later piece into the table's last row when it is the rest of a row broken across
     the pages."""
@@ -116,8 +116,8 @@ def _join_cut(grid: list[list[Box]], rows: list[list[Box]], prev: Piece, vocab) 
         if _is_value(a) or _is_value(b):
             continue
         # the cell reaches the break: it ends at the bottom of the earlier piece (or began on a page before it)
-        reaches_break = a.page < prev.page or a.bottom >= prev.bottom - 0.5
-        if not reaches_break or b.top > first_top + 0.5:
+        reaches_break = a.page < prev.page or a.bottom >= prev.bottom - settings.same_edge
+        if not reaches_break or b.top > first_top + settings.same_edge:
             continue
         if not b.chars:
             merged[id(b)] = a  # a merged cell whose text stands on the earlier page (or on none yet)

@@ -362,11 +362,11 @@ def _lines(chars: list[Char], page: int, settings: PdfSettings = DEFAULT) -> lis
                     continue  # the same glyph drawn twice (fake bold, shadow)
                 h = max(ch[4] - ch[3], prev[4] - prev[3])
                 if ch[1] - prev[2] > settings.split_gap * h:
-                    frags.append(_frag(run))
+                    frags.append(_frag(run, settings))
                     run = []
             run.append(ch)
         if run:
-            frags.append(_frag(run))
+            frags.append(_frag(run, settings))
         line = Line(frags, page)
         for f in frags:
             f.line = line
@@ -375,11 +375,15 @@ def _lines(chars: list[Char], page: int, settings: PdfSettings = DEFAULT) -> lis
     return lines
 
 
-def _frag(run: list[Char]) -> Frag:
+def _frag(run: list[Char], settings: PdfSettings) -> Frag:
     text = run[0][0]
     for prev, ch in itertools.pairwise(run):
         gap = ch[1] - prev[2]
-        if (ch[5] or gap > 0.25 * (ch[4] - ch[3])) and ASCII_WORD.match(prev[0]) and ASCII_WORD.match(ch[0]):
+        if (
+            (ch[5] or gap > settings.word_gap * (ch[4] - ch[3]))
+            and ASCII_WORD.match(prev[0])
+            and ASCII_WORD.match(ch[0])
+        ):
             text += " "
         text += ch[0]
     return Frag(text, min(c[1] for c in run), max(c[2] for c in run), min(c[3] for c in run), max(c[4] for c in run))

@@ -28,12 +28,15 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ... import layout
 from ...model import Block, Cell, Source
 from ...normalize import NUMBERING, fold
 from .settings import DEFAULT, PdfSettings
 from .text import SPACES, Frag, Line, join
 
 ROW_KINDS = frozenset({"ACTIVE_ROW", "APP_ROW"})
+# value columns of the tables read here (a column blank in every row is recovered up to this count)
+_VALUE_COLUMNS = {"app": len(layout.APP_COLUMNS), "review": len(layout.REVIEW_ROWS) * len(layout.REVIEW_COLUMNS)}
 CAPTION = re.compile(r"^第二十条第?\([一二三四五六七八九十]+\)项")
 
 
@@ -185,6 +188,7 @@ class _Grid:
 
     def __init__(self, builder: TableBuilder, lines: list[Line], header_columns: bool) -> None:
         self.b = builder
+        self.s = builder.settings
         self.lines = lines
         self.frags = {id(ln): [_vfrag(f) for f in ln.frags] for ln in lines}
         self.header_columns = header_columns
@@ -210,10 +214,11 @@ class _Grid:
             end -= 1
         header = [f for ln in self.lines[:end] for f in self.frags[id(ln)]]
         body = self.lines[end:]
-        starts = _column_starts(_coalesce([f for ln in body for f in self.frags[id(ln)] if f.cx < boundary], []))
+        label_area = [f for ln in body for f in self.frags[id(ln)] if f.cx < boundary]
+        starts = _column_starts(_coalesce(label_area, [], self.s), self.s)
         for ln in body:
             frags = self.frags[id(ln)]
-            labels = _coalesce([f for f in frags if f.cx < boundary], starts)
+            labels = _coalesce([f for f in frags if f.cx < boundary], starts, self.s)
             self.frags[id(ln)] = labels + [f for f in frags if f.cx >= boundary]
         rows = self._rows(body, columns, boundary)
         has_label = any(r.labels or r.extra for r in rows) or any(f.cx < boundary for f in header)
@@ -225,14 +230,14 @@ class _Grid:
     def _columns(self, header: list[Frag], body: list[Line]) -> list[_Column]:
         numbers = [f for ln in body for f in self.frags[id(ln)] if f.is_number]
         if self.header_columns:
-            columns = self._header_columns(_coalesce(header, []))
+            columns = self._header_columns(_coalesce(header, [], self.s))
             if columns:
                 for f in numbers:
                     # a number right of every header cell: a column whose header is missing
                     if f.cx > columns[-1].x1 and not any(overlap(c.x0, c.x1, f.x0, f.x1) for c in columns):
                         columns.append(_Column(f.x0, f.x1))
-                return _merge_columns(columns)
-        columns = _merge_columns([_Column(f.x0, f.x1) for f in numbers])
+                return _merge_columns(columns, self.s)
+        columns = _merge_columns([_Column(f.x0, f.x1) for f in numbers], self.s)
         return self._fill_columns(columns, header)
 
     def _header_columns(self, header: list[Frag]) -> list[_Column]:
@@ -245,25 +250,25 @@ class _Grid:
         if not info and cells:
             first = min(cells, key=lambda f: f.x0)
             cells = [f for f in cells if f.x0 > first.x1]
-        return _merge_columns([_Column(f.x0, f.x1) for f in cells])
+        return _merge_columns([_Column(f.x0, f.x1) for f in cells], self.s)
 
     def _fill_columns(self, columns: list[_Column], header: list[Frag]) -> list[_Column]:
         """A column blank in every row has no numbers: recover it from a header cell over the gap."""
-        expected = {"app": 7, "review": 15}.get(self.b.kind)
+        expected = _VALUE_COLUMNS.get(self.b.kind)
         if not columns or expected is None or len(columns) >= expected:
             return columns
         centres = [c.cx for c in columns]
         pitch = statistics.median(b - a for a, b in itertools.pairwise(centres)) if len(centres) > 1 else 0
         if pitch <= 0:
             return columns
-        narrow = [f for f in header if f.w <= 1.3 * pitch]
+        narrow = [f for f in header if f.w <= self.s.fill_narrow * pitch]
         added: list[_Column] = []
         for f in narrow:
             near = min(abs(f.cx - c) for c in centres)
-            if near < 0.6 * pitch:
+            if near < self.s.fill_near * pitch:
                 continue
-            inside = centres[0] - pitch * (expected - len(columns)) - 0.4 * pitch < f.cx
-            inside = inside and f.cx < centres[-1] + pitch * (expected - len(columns)) + 0.4 * pitch
+            inside = centres[0] - pitch * (expected - len(columns)) - self.s.fill_margin * pitch < f.cx
+            inside = inside and f.cx < centres[-1] + pitch * (expected - len(columns)) + self.s.fill_margin * pitch
             if inside and all(overlap(a.x0, a.x1, f.x0, f.x1) == 0 for a in added):
                 added.append(_Column(f.cx - 1, f.cx + 1))
         if not added:
@@ -281,11 +286,11 @@ class _Grid:
             labels = [f for f in frags if f.cx < boundary]
             if values:
                 row = _Row([line], values, labels, numeric=True)
-                if rows and rows[-1].numeric is False and _same_band(rows[-1], row):
+                if rows and rows[-1].numeric is False and _same_band(rows[-1], row, self.s):
                     row.labels = rows[-1].labels + row.labels
                     row.lines = rows[-1].lines + row.lines
                     rows[-1] = row
-                elif rows and not _shares_column(rows[-1], row, columns) and _same_band(rows[-1], row):
+                elif rows and not _shares_column(rows[-1], row, columns, self.s) and _same_band(rows[-1], row, self.s):
                     rows[-1].values += values
                     rows[-1].labels += labels
                     rows[-1].lines.append(line)
@@ -294,13 +299,13 @@ class _Grid:
             else:
                 rows.append(_Row([line], [], labels, numeric=False))
         numeric_rows = [r for r in rows if r.numeric]
-        rl = _row_label_left(numeric_rows)
+        rl = _row_label_left(numeric_rows, self.s)
         anchors: list[_Row] = []
         orphans: list[Frag] = []
         for row in rows:
-            if row.numeric or (self._full_label(row, rl) and not (anchors and _same_band(anchors[-1], row))):
+            if row.numeric or (self._full_label(row, rl) and not (anchors and _same_band(anchors[-1], row, self.s))):
                 anchors.append(row)
-            elif anchors and _same_band(anchors[-1], row) and anchors[-1].numeric:
+            elif anchors and _same_band(anchors[-1], row, self.s) and anchors[-1].numeric:
                 anchors[-1].labels += row.labels
                 anchors[-1].lines += row.lines
             else:
@@ -317,7 +322,7 @@ class _Grid:
         match = self.b.vocab.match(text) if text else None
         if match is None or match.term.kind not in ROW_KINDS:
             return False
-        return rl is None or max(f.x1 for f in row.labels) > rl + 2
+        return rl is None or max(f.x1 for f in row.labels) > rl + self.s.label_edge
 
     # -- emitting --
 
@@ -326,7 +331,7 @@ class _Grid:
             return
         cells: list[tuple[float, float, str, Line, int | None]] = []
         label_frags = _merge_on_lines([f for f in header if f.cx < boundary])
-        for stack in _stacks(label_frags, any_gap=True):
+        for stack in _stacks(label_frags, True, self.s):
             first = stack[0]
             cells.append((first.top, first.x0, _stack_text(stack), first.line, 1 if has_label else None))
         stacked: dict[int, list[Frag]] = {}
@@ -334,7 +339,7 @@ class _Grid:
         for f in header:
             if f.cx < boundary:
                 continue
-            col = _column_of(f, columns, share=0.6)
+            col = _column_of(f, columns, self.s)
             if col is None:
                 spanning.append(f)
             else:
@@ -343,9 +348,9 @@ class _Grid:
             frags.sort(key=lambda f: (f.top, f.x0))
             first = frags[0]
             cells.append((first.top, first.x0, _stack_text(frags), first.line, col + 1 + has_label))
-        for stack in _stacks(spanning, any_gap=False):
+        for stack in _stacks(spanning, False, self.s):
             first = stack[0]
-            col = _nearest_column(first, columns)
+            col = _nearest_column(first, columns, self.s)
             cells.append((first.top, first.x0, _stack_text(stack), first.line, col + 1 + has_label))
         cells.sort(key=lambda c: (round(c[0], 0), c[1]))
         self.b._emit_row([(text, line, col) for _, _, text, line, col in cells])
@@ -357,12 +362,12 @@ class _Grid:
         owner: dict[int, _Row] = {}
         for row in rows:
             frags = row.labels + row.extra
-            main, group = _split_group(frags, rl)
+            main, group = _split_group(frags, rl, self.s)
             mains[id(row)] = main
             for f in group:
                 owner[id(f)] = row
             groups.extend(group)
-        stacks = _stacks(groups, any_gap=False)
+        stacks = _stacks(groups, False, self.s)
         before: dict[int, list[list[Frag]]] = {}
         for stack in stacks:
             before.setdefault(id(owner[id(stack[0])]), []).append(stack)
@@ -378,7 +383,7 @@ class _Grid:
                 continue
             slots: list[list[Frag]] = [[] for _ in columns]
             for f in row.values:
-                col = _nearest_column(f, columns)
+                col = _nearest_column(f, columns, self.s)
                 slots[col].append(f)
             value_line = row.lines[0] if not row.values else row.values[0].line
             for k, slot in enumerate(slots):
@@ -389,13 +394,13 @@ class _Grid:
             self.b._emit_row(cells)
 
 
-def _column_starts(frags: list[Frag]) -> list[float]:
+def _column_starts(frags: list[Frag], s: PdfSettings) -> list[float]:
     """x positions where label cells of at least three rows start (the label sub-columns)."""
-    bins = Counter(round(f.x0 / 3) for f in frags)
-    return [k * 3.0 for k, n in bins.items() if n >= 3]
+    bins = Counter(round(f.x0 / s.label_start_bin) for f in frags)
+    return [k * s.label_start_bin for k, n in bins.items() if n >= s.label_start_rows]
 
 
-def _coalesce(frags: list[Frag], starts: list[float]) -> list[Frag]:
+def _coalesce(frags: list[Frag], starts: list[float], s: PdfSettings) -> list[Frag]:
     """Rejoin fragments of one line split at a narrow gap (< 0.8 glyph), unless the right one starts where a
     label sub-column starts."""
     by_line: dict[int, list[Frag]] = {}
@@ -408,7 +413,8 @@ def _coalesce(frags: list[Frag], starts: list[float]) -> list[Frag]:
         for f in group[1:]:
             prev = merged[-1]
             gap = f.x0 - prev.x1
-            if gap <= 0.8 * max(f.h, prev.h) and not any(abs(f.x0 - x) <= 3 for x in starts):
+            at_start = any(abs(f.x0 - x) <= s.label_start_bin for x in starts)
+            if gap <= s.label_join_gap * max(f.h, prev.h) and not at_start:
                 merged[-1] = Frag(
                     join([prev.text, f.text]),
                     prev.x0,
@@ -486,58 +492,58 @@ def _assign_orphans(rows: list[_Row], orphans: list[Frag]) -> None:
         pending.pop(k)
 
 
-def _same_band(a: _Row, b: _Row) -> bool:
+def _same_band(a: _Row, b: _Row, s: PdfSettings) -> bool:
     ov = overlap(a.top, a.bottom, b.top, b.bottom)
-    return ov >= 0.3 * min(a.bottom - a.top, b.bottom - b.top)
+    return ov >= s.band_overlap * min(a.bottom - a.top, b.bottom - b.top)
 
 
-def _shares_column(a: _Row, b: _Row, columns: list[_Column]) -> bool:
+def _shares_column(a: _Row, b: _Row, columns: list[_Column], s: PdfSettings) -> bool:
     if not a.values:
         return False
-    used = {_nearest_column(f, columns) for f in a.values}
-    return any(_nearest_column(f, columns) in used for f in b.values)
+    used = {_nearest_column(f, columns, s) for f in a.values}
+    return any(_nearest_column(f, columns, s) in used for f in b.values)
 
 
-def _row_label_left(rows: list[_Row]) -> float | None:
+def _row_label_left(rows: list[_Row], s: PdfSettings) -> float | None:
     """The left edge of the row-label column: the most common start of the label next to the values."""
     lefts = [max(r.labels, key=lambda f: f.x1).x0 for r in rows if r.labels]
     if len(lefts) < 3:
         return None
-    bins = Counter(round(x / 4) for x in lefts)
+    bins = Counter(round(x / s.row_label_bin) for x in lefts)
     best = max(bins.items(), key=lambda kv: (kv[1], kv[0]))[0]
-    return min(x for x in lefts if round(x / 4) == best)
+    return min(x for x in lefts if round(x / s.row_label_bin) == best)
 
 
-def _split_group(frags: list[Frag], rl: float | None) -> tuple[list[Frag], list[Frag]]:
+def _split_group(frags: list[Frag], rl: float | None, s: PdfSettings) -> tuple[list[Frag], list[Frag]]:
     """A row's label fragments: the row label itself, and group labels standing left of the row labels."""
     if rl is None or not frags:
         return frags, []
-    main = [f for f in frags if f.x1 > rl + 2]
+    main = [f for f in frags if f.x1 > rl + s.label_edge]
     if not main:
         last = max(frags, key=lambda f: f.x1)
-        main = [f for f in frags if overlap(f.x0, f.x1, last.x0, last.x1) >= 0.5 * min(f.w, last.w)]
+        main = [f for f in frags if overlap(f.x0, f.x1, last.x0, last.x1) >= s.wrapped_overlap * min(f.w, last.w)]
     group = []
     for f in frags:
         if f in main:
             continue
-        if any(overlap(f.x0, f.x1, m.x0, m.x1) >= 0.5 * min(f.w, m.w) for m in main):
+        if any(overlap(f.x0, f.x1, m.x0, m.x1) >= s.wrapped_overlap * min(f.w, m.w) for m in main):
             main.append(f)  # a wrapped line of the row label
         else:
             group.append(f)
     return main, group
 
 
-def _stacks(frags: list[Frag], any_gap: bool) -> list[list[Frag]]:
+def _stacks(frags: list[Frag], any_gap: bool, s: PdfSettings) -> list[list[Frag]]:
     """Join fragments standing above each other (overlapping in x) into cells, top to bottom."""
     stacks: list[list[Frag]] = []
     for f in sorted(frags, key=lambda f: (f.top, f.x0)):
         target = None
         for stack in reversed(stacks):
             last = stack[-1]
-            if overlap(f.x0, f.x1, last.x0, last.x1) < 0.3 * min(f.w, last.w):
+            if overlap(f.x0, f.x1, last.x0, last.x1) < s.stack_overlap * min(f.w, last.w):
                 continue
             # across a page break the parts are stacked with an arbitrary gap: be lenient there
-            reach = 1.6 if f.line is last.line or f.line.page == last.line.page else 3.5
+            reach = s.stack_reach if f.line is last.line or f.line.page == last.line.page else s.stack_reach_break
             if any_gap or f.top - last.bottom <= reach * max(f.h, last.h):
                 target = stack
             break
@@ -552,43 +558,44 @@ def _stack_text(stack: list[Frag]) -> str:
     return join([f.text for f in stack])
 
 
-def _column_of(f: Frag, columns: list[_Column], share: float) -> int | None:
+def _column_of(f: Frag, columns: list[_Column], s: PdfSettings) -> int | None:
     """The column holding most of the fragment (at least ``share`` of its width), else None."""
     if not columns:
         return None
-    bounds = _column_bounds(columns)
+    bounds = _column_bounds(columns, s)
     best, best_ov = None, 0.0
     for k, (a, b) in enumerate(bounds):
         ov = overlap(a, b, f.x0, f.x1)
         if ov > best_ov:
             best, best_ov = k, ov
-    if best is not None and best_ov >= share * max(f.w, 0.1):
+    if best is not None and best_ov >= s.header_column_share * max(f.w, 0.1):
         return best
     return None
 
 
-def _nearest_column(f: Frag, columns: list[_Column]) -> int:
-    bounds = _column_bounds(columns)
+def _nearest_column(f: Frag, columns: list[_Column], s: PdfSettings) -> int:
+    bounds = _column_bounds(columns, s)
     for k, (a, b) in enumerate(bounds):
         if a <= f.cx < b:
             return k
     return min(range(len(columns)), key=lambda k: abs(columns[k].cx - f.cx))
 
 
-def _column_bounds(columns: list[_Column]) -> list[tuple[float, float]]:
+def _column_bounds(columns: list[_Column], s: PdfSettings) -> list[tuple[float, float]]:
     """Each column's x-range: from the middle of the gap before it to the middle of the gap after it."""
     bounds = []
     for k, col in enumerate(columns):
-        a = (columns[k - 1].x1 + col.x0) / 2 if k else col.x0 - (col.x1 - col.x0) - 20
-        b = (col.x1 + columns[k + 1].x0) / 2 if k + 1 < len(columns) else col.x1 + (col.x1 - col.x0) + 20
+        width, margin = col.x1 - col.x0, s.edge_column_margin
+        a = (columns[k - 1].x1 + col.x0) / 2 if k else col.x0 - width - margin
+        b = (col.x1 + columns[k + 1].x0) / 2 if k + 1 < len(columns) else col.x1 + width + margin
         bounds.append((a, b))
     return bounds
 
 
-def _merge_columns(columns: list[_Column]) -> list[_Column]:
+def _merge_columns(columns: list[_Column], s: PdfSettings) -> list[_Column]:
     out: list[_Column] = []
     for col in sorted(columns, key=lambda c: c.x0):
-        if out and col.x0 <= out[-1].x1 + 0.5:
+        if out and col.x0 <= out[-1].x1 + s.column_merge:
             out[-1].x1 = max(out[-1].x1, col.x1)
         else:
             out.append(_Column(col.x0, col.x1))
