@@ -167,6 +167,12 @@ def sentence_claims(sentence: Sentence) -> list[Claim]:
     text = sentence.text
     if not grammar.prefilter.search(text) or grammar.scope_guard.search(text):
         return []
+    # where the clause around each position starts (a guard looks at the clause before a phrase)
+    clause_starts = [0, *(m.end() for m in _CLAUSE_BREAK.finditer(text))]
+
+    def clause_start(pos: int) -> int:
+        return clause_starts[bisect.bisect_right(clause_starts, pos) - 1]
+
     candidates: list[tuple[_Entry, re.Match[str]]] = []
     for entry in grammar.entries:
         if entry.keys is not None and not entry.keys.search(text):
@@ -181,7 +187,7 @@ def sentence_claims(sentence: Sentence) -> list[Claim]:
             continue
         for pattern in entry.patterns:
             for m in pattern.finditer(text):
-                if entry.guard is not None and entry.guard.search(_clause_before(text, m.start()) + m.group(0)):
+                if entry.guard is not None and entry.guard.search(text, clause_start(m.start()), m.end()):
                     continue
                 candidates.append((entry, m))
     # A number belongs to one claim: the longest phrase that states it (同意公开答复9件 is an outcome, not a
@@ -228,7 +234,7 @@ def sentence_claims(sentence: Sentence) -> list[Claim]:
                 claim_subject = "+".join(dict.fromkeys(subjects))
             else:
                 continue  # no 复议/诉讼 named in the sentence: the wording is about something else
-        years = tuple(int(y) for y in _YEAR.findall(_clause_before(text, m.start()) + m.group(0)))
+        years = tuple(int(y) for y in _YEAR.findall(text, clause_start(m.start()), m.end()))
         claims.append(Claim(entry.id, meaning, value, pct, sentence, m.start(), m.end(), claim_subject, years))
     return claims
 
@@ -248,9 +254,3 @@ def _distinct(items: list[tuple[_Entry, re.Match[str]]]) -> list[tuple[_Entry, r
             continue
         out.append((entry, m))
     return out
-
-
-def _clause_before(text: str, start: int) -> str:
-    head = text[:start]
-    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(head)]
-    return head[breaks[-1] :] if breaks else head

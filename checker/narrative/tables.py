@@ -9,8 +9,10 @@ otherwise counts as 0, as in the identities (空白按 0 计).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import layout
 
@@ -30,6 +32,32 @@ class Quantity:
     notes: tuple[str, ...] = field(default=())  # 空白按 0 计, 由各申请人列相加 …
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _memo(report: Report) -> dict[tuple[Any, ...], Any]:
+    """Readings computed once per report: several checks ask for the same rows. Keyed on the cells mapping
+    (its identity and size), so a report whose cells are replaced or removed is read afresh."""
+    stamp = (id(report.cells), len(report.cells))
+    state = report.__dict__.get("_narrative_tables")
+    if state is None or state[0] != stamp:
+        state = (stamp, {})
+        report.__dict__["_narrative_tables"] = state
+    return state[1]
+
+
+def memoised(fn: F) -> F:
+    @functools.wraps(fn)
+    def run(report: Report, *args: Any) -> Any:
+        memo = _memo(report)
+        key = (fn.__name__, *args)
+        if key not in memo:
+            memo[key] = fn(report, *args)
+        return memo[key]
+
+    return run  # type: ignore[return-value]
+
+
 def _raw(report: Report, path: CellPath) -> tuple[bool, int | None]:
     """(readable, number or None when blank)."""
     cell = report.cells.get(path)
@@ -44,6 +72,7 @@ def _raw(report: Report, path: CellPath) -> tuple[bool, int | None]:
     return True, int(number)
 
 
+@memoised
 def cell(report: Report, path: CellPath) -> Quantity | None:
     ok, number = _raw(report, path)
     if not ok:
@@ -51,6 +80,7 @@ def cell(report: Report, path: CellPath) -> Quantity | None:
     return Quantity(number or 0, (path,), () if number is not None else ("空白按 0 计",))
 
 
+@memoised
 def app_row(report: Report, row: str, column: str = "total") -> Quantity | None:
     """A row of table 三 in one column; for 总计, a blank cell is the sum of the row's applicant columns."""
     ok, number = _raw(report, ("applications", row, column))
@@ -75,6 +105,7 @@ def total(parts: list[Quantity | None]) -> Quantity | None:
     return Quantity(sum(p.value for p in known), tuple(c for p in known for c in p.cells), notes)
 
 
+@memoised
 def app_rows(report: Report, rows: tuple[str, ...], column: str = "total") -> Quantity | None:
     return total([app_row(report, r, column) for r in rows])
 
@@ -95,6 +126,7 @@ def outcome_rows(edition: str) -> dict[str, tuple[str, ...]]:
     return groups
 
 
+@memoised
 def applicants(report: Report, row: str, who: str) -> Quantity | None:
     columns = ("natural_person",) if who == "natural_person" else LEGAL_COLUMNS
     return total([app_row(report, row, c) for c in columns])
@@ -107,6 +139,7 @@ REVIEW_SUBJECT_ROWS = {
 }
 
 
+@memoised
 def review_row(report: Report, row: str, column: str) -> Quantity | None:
     """A cell of table 四; a blank 总计 is the sum of its four results when any is filled."""
     ok, number = _raw(report, ("review", row, column))
@@ -122,6 +155,7 @@ def review_row(report: Report, row: str, column: str) -> Quantity | None:
     return Quantity(sum(n or 0 for _, n in parts), (("review", row, "total"),), ("总计空白，按各结果相加",))
 
 
+@memoised
 def review(report: Report, subject: str, column: str = "total") -> Quantity | None:
     rows = REVIEW_SUBJECT_ROWS.get(subject)
     if rows is None:
@@ -132,6 +166,7 @@ def review(report: Report, subject: str, column: str = "total") -> Quantity | No
 # -- do the table's own identities hold? --------------------------------------------------------------------
 
 
+@memoised
 def applications_consistent(report: Report) -> bool | None:
     """Table 三, 总计 column: 新收 + 结转 = 结果总计 + 结转下年度 and 结果总计 = sum of the outcome rows.
     None when a cell is unknown."""
@@ -146,6 +181,7 @@ def applications_consistent(report: Report) -> bool | None:
     return new.value + carried.value == results.value + forward.value and rows.value == results.value
 
 
+@memoised
 def review_consistent(report: Report, subject: str) -> bool | None:
     rows = REVIEW_SUBJECT_ROWS.get(subject, ())
     for row in rows:
