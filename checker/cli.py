@@ -113,6 +113,21 @@ def _discover(  # type: ignore[no-untyped-def]
     return list(iter_candidates(paths, excluded, extended, force_exclude))
 
 
+def _extract(path: str, edition: str | None, year: int | None):  # type: ignore[no-untyped-def]
+    """``extract_path``, with a last net: whatever goes wrong inside the reader or parser, the file is answered
+    with one P001 line and the run goes on (never a traceback for one strange file)."""
+    from .extract import Report, extract_path
+    from .model import Problem
+
+    try:
+        return extract_path(path, edition=None if edition in (None, "auto") else edition, year=year)
+    except Exception as exc:
+        report = Report(path=path, format=os.path.splitext(path)[1].lstrip(".").lower() or "unknown", readable=False)
+        reason = f"无法解析这个文件（程序内部错误 {type(exc).__name__}，请把文件反馈给维护者）"
+        report.problems.append(Problem("P001", reason))
+        return report
+
+
 def _is_report(report) -> bool:  # type: ignore[no-untyped-def]
     """Whether a file found by walking holds a report (or is meant to: an unreadable one is still answered)."""
     return not report.readable or not any(p.rule == "P003" for p in report.problems)
@@ -141,7 +156,6 @@ def extract(
     extend_exclude: tuple[str, ...],
 ) -> None:
     """读取报告，输出以规范键表示的表格（json，或 csv 每份报告一行）。"""
-    from .extract import extract_path
     from .findings import from_problem
     from .output import csv_document, json_document
 
@@ -150,7 +164,7 @@ def extract(
         raise click.UsageError("没有找到可读取的报告文件")
     reports = []
     for candidate in candidates:
-        report = extract_path(candidate.path, edition=None if edition == "auto" else edition, year=year)
+        report = _extract(candidate.path, edition, year)
         if not candidate.explicit and not _is_report(report):
             continue
         reports.append(report)
@@ -225,7 +239,6 @@ def check(
     """检查报告并列出问题。退出码：0 无达到 --fail-on 的问题；1 有；2 有文件无法读取或用法错误。"""
     from .config import select_rules, unknown_selectors
     from .engine import check_report
-    from .extract import extract_path
 
     settings = _settings(config_file)
     fmt = fmt or settings.get("format") or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
@@ -245,7 +258,7 @@ def check(
         raise click.UsageError("没有找到可检查的报告文件")
     results = []
     for candidate in candidates:
-        report = extract_path(candidate.path, edition=None if edition == "auto" else edition, year=year)
+        report = _extract(candidate.path, edition, year)
         if (force_exclude or not candidate.explicit) and not _is_report(report):
             if not quiet:
                 click.echo(f"{_shown(report.path)}: 跳过：不是年度报告", err=True)

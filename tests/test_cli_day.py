@@ -374,3 +374,15 @@ def test_printing_breaks_pages_only_where_a_table_does_not_fit() -> None:
     style = page[page.index("<style>") : page.index("</style>")]
     assert "break-before: page" not in style.replace("page-break-before: auto", "")
     assert re.search(r"\.table-block \{[^}]*break-inside: avoid", style)
+
+
+def test_a_file_the_parser_chokes_on_is_one_line_not_a_traceback(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import checker.extract
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("parser bug")
+
+    monkeypatch.setattr(checker.extract, "extract_path", broken)
+    result = run("check", CLEAN_MD, FAULTY)
+    assert result.exit_code == 2 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stderr.count("P001 无法解析这个文件（程序内部错误 RuntimeError") == 2
