@@ -59,6 +59,9 @@ def findings(example: dict, rules: set[str] = NARRATIVE) -> list:
             [("handled", 40), ("outcome.granted_partial", 30), ("review.review", 2)],
         ),
         ("动态更新本年度制发的规范性文件12件。", [("active.normative_docs.issued", 12)]),
+        ("无行政复议被纠错的情况。", [("wording.corrected_zero", 0)]),
+        ("全年未发生因依申请公开被行政复议纠错或行政诉讼败诉情形。", [("wording.corrected_zero", 0)]),
+        ("属信访、重复申请等不予处理8件（6.72%）。", [("outcome.not_processed", 8)]),
         (
             "行政规范性文件本年度未制发，现行有效件数11件。",
             [("active.normative_docs.issued", 0), ("active.normative_docs.in_force", 11)],
@@ -84,7 +87,6 @@ def test_claims_found(text: str, expected: list[tuple[str, int]]) -> None:
         "收到行政复议申请356件，受理320件。",  # a 司法局's review work, not applications for information
         "全市各级行政机关共收到政府信息公开申请5000件，办结4990件。",  # other bodies' figures
         "全市全年备案政府信息公开行政复议案件134件，行政诉讼案件57件。",
-        "无行政复议被纠错的情况。",
         "上年收到政府信息公开申请98件。",  # last year's figure, for comparison
         "市政府作为行政复议机关，办理政府信息公开类行政复议案件40件。",  # the report's agency as review body
     ],

@@ -214,7 +214,7 @@ def sentence_claims(sentence: Sentence) -> list[Claim]:
     for entry, m in chosen:
         groups = m.re.groupindex
         value = int(m.group("n").replace(",", "")) if "n" in groups and m.group("n") is not None else entry.value
-        pct = m.group("pct") if "pct" in groups else None
+        pct = (m.group("pct") or m.group("pctp")) if "pct" in groups else None
         meaning = entry.meaning
         claim_subject = None
         if meaning.startswith("review."):
@@ -228,8 +228,9 @@ def sentence_claims(sentence: Sentence) -> list[Claim]:
                 continue  # 维持 N件 with no 复议/诉讼 named before it: not ours
             claim_subject = subject
         elif meaning in ("wording.corrected_zero", "wording.all_upheld", "wording.all_closed"):
-            if "败诉" in m.group(0):
-                claim_subject = "review.litigation"
+            named = [s for s, word in (("review.review", "复议"), ("review.litigation", "诉")) if word in m.group(0)]
+            if named:  # 零败诉, 未发生行政复议纠错或行政诉讼败诉: the wording names its own subjects
+                claim_subject = "+".join(named)
             elif subjects:
                 claim_subject = "+".join(dict.fromkeys(subjects))
             else:

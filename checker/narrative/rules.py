@@ -60,7 +60,7 @@ SUBJECT_CELLS = {
     "review.all": "表四“行政复议”“未经复议直接起诉”“复议后起诉”",
 }
 PART_NAMES = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结"}
-_MAX_QUOTE = 90
+_MAX_QUOTE = 120
 
 
 @dataclass(frozen=True, slots=True)
