@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from . import layout
+from . import layout, words
 from .findings import Finding
 
 if TYPE_CHECKING:
@@ -20,11 +20,8 @@ CHECKS: dict[str, CheckFn] = {}
 
 SECTION_ORDER = ("一", "二", "三", "四", "五", "六")
 TABLE_SECTION = layout.TABLE_SECTION
-TABLE_NAMES = {
-    "active": "主动公开政府信息情况表",
-    "applications": "收到和处理政府信息公开申请情况表",
-    "review": "行政复议、行政诉讼情况表",
-}
+# One name per table everywhere a person reads it: by the section it stands in (checker.words.table_name).
+TABLE_NAMES = {table: words.table_name(table) for table in layout.TABLE_SECTION}
 
 
 def section_title(key: str) -> str:

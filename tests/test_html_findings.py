@@ -232,7 +232,7 @@ def test_unread_cells_and_missing_table(tmp_path: Path, rules) -> None:
     assert "文件中没有找到此表" in absent
     card = dom.find_class("finding")[0]
     assert card.find_class("goto")[0].find("a").get("href") == "#r1-t-applications"
-    assert "按模板在相应部分插入收到和处理政府信息公开申请情况表" in card.text_content()
+    assert "按模板在相应部分插入第三部分表格（收到和处理政府信息公开申请情况）" in card.text_content()
 
     # the same from a real document: the 行政处罚 row holds text the reader cannot place, so its cell is
     # unread, and the S202 finding about it points into 表二
