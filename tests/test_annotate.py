@@ -431,3 +431,18 @@ def test_doc_draft_annotated_through_libreoffice(tmp_path: Path) -> None:
     assert any("应为 10，现为 11" in t for t in texts) and any("应为 2，现为 4" in t for t in texts)
     placed = by_text(out)
     assert [w["paragraph"] for t, w in placed if "A102" in t] == ["11"]
+
+
+def test_a_failure_while_checking_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever goes wrong inside reading or checking, annotate answers with one line and exit 2."""
+    import checker.engine
+
+    def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise KeyError("$END")
+
+    monkeypatch.setattr(checker.engine, "check_report", broken)
+    out = tmp_path / "x.docx"
+    result = CliRunner().invoke(main, ["annotate", str(FAULTY[0]), "-o", str(out)])
+    assert result.exit_code == 2 and not isinstance(result.exception, KeyError)
+    assert len(result.output.strip().splitlines()) == 1 and "未能生成批注" in result.output
+    assert not out.exists()

@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..findings import SEVERITY_ORDER
 from ..model import Document, ReadError
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ..extract import Report
     from ..findings import Finding
     from ..formats import RuleInfo
+    from .places import BodyMap
 
 # How a format that cannot carry Word comments is named in the one-line refusal.
 _FORMAT_NAMES = {"pdf": "PDF 文件", "html": "网页（HTML）", "txt": "文本文件", "md": "Markdown 文件"}
@@ -66,18 +67,22 @@ def annotate_file(
     except OSError as exc:
         raise NotAnnotatable(f"无法读取文件：{exc.strerror or exc}") from None
     fmt = sniff(data) or EXTENSIONS.get(os.path.splitext(path)[1].lower(), "txt")
-    if fmt == "docx":
-        report = extract_path(path, edition=edition, year=year)
-    elif fmt == "doc":
-        data = _converted(data, path)
-        report = _extract_converted(data, path, edition, year)
-    else:
+    if fmt not in ("docx", "doc"):
         name = _FORMAT_NAMES.get(fmt, "该文件")
         raise NotAnnotatable(
             f"{name}无法添加批注，批注只能写入 Word 文档（.docx，或经 LibreOffice 转换的 .doc/.wps）；"
             "请用 xxgk check --format html 查看检查结果"
         )
-    findings = check_report(report, rules, enabled)
+    if fmt == "doc":
+        data = _converted(data, path)
+    try:
+        if fmt == "docx":
+            report = extract_path(path, edition=edition, year=year)
+        else:
+            report = _extract_converted(data, path, edition, year)
+        findings = check_report(report, rules, enabled)
+    except Exception as exc:  # a reading or checking bug must still end in one line, not a traceback
+        raise NotAnnotatable(f"读取或检查文件时出错（{type(exc).__name__}），未能生成批注") from exc
     if not report.readable:
         return Annotated(report, findings)
     result = annotate_docx(data, report, findings, rules)
@@ -125,16 +130,27 @@ def annotate_docx(data: bytes, report: Report, findings: list[Finding], rules: M
     """The DOCX ``data`` (the bytes ``report`` was read from) with ``findings`` as comments."""
     import docx
 
-    from .comments import add_comment, remove_own, shade
-    from .places import BodyMap, Placer
-    from .wording import comment_text, finding_views, summary_text
-
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx refuses .docm/.dotx main parts and odd packages in assorted ways
         raise NotAnnotatable(
             f"无法在该文件中添加批注（{type(exc).__name__}），请在 Word/WPS 中另存为 .docx 后再试"
         ) from None
+    try:
+        return _write(document, report, findings, rules)
+    except NotAnnotatable:
+        raise
+    except Exception as exc:  # a package python-docx opened but cannot write back: one line, not a traceback
+        raise NotAnnotatable(
+            f"无法在该文件中添加批注（{type(exc).__name__}），请在 Word/WPS 中另存为 .docx 后再试"
+        ) from exc
+
+
+def _write(document: Any, report: Report, findings: list[Finding], rules: Mapping[str, RuleInfo]) -> Annotated:
+    from .comments import add_comment, remove_own, shade
+    from .places import BodyMap, Placer
+    from .wording import comment_text, finding_views, summary_text
+
     remove_own(document)
     body = BodyMap.of(document.element.body)
     placer = Placer(report, body)
@@ -166,7 +182,7 @@ def annotate_docx(data: bytes, report: Report, findings: list[Finding], rules: M
     return result
 
 
-def _title_anchor(report: Report, body, document) -> etree._Element:  # type: ignore[no-untyped-def]
+def _title_anchor(report: Report, body: BodyMap, document: Any) -> etree._Element:
     """The paragraph holding the report's title (as ``detect`` finds it), else the first paragraph with text,
     else the first paragraph at all."""
     from ..detect import find_title
