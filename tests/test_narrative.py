@@ -60,6 +60,8 @@ def findings(example: dict, rules: set[str] = NARRATIVE) -> list:
         ),
         ("动态更新本年度制发的规范性文件12件。", [("active.normative_docs.issued", 12)]),
         ("无行政复议被纠错的情况。", [("wording.corrected_zero", 0)]),
+        ("本年度政府信息公开申请共计21件。", [("received", 21)]),
+        ("结转下年度的政府信息公开申请共3件。", [("carried_forward", 3)]),  # not a received count
         ("全年未发生因依申请公开被行政复议纠错或行政诉讼败诉情形。", [("wording.corrected_zero", 0)]),
         ("属信访、重复申请等不予处理8件（6.72%）。", [("outcome.not_processed", 8)]),
         (
