@@ -85,6 +85,7 @@ def test_claims_found(text: str, expected: list[tuple[str, int]]) -> None:
         "根据某府办〔2031〕12号文件要求，收到申请人补正材料。",  # document numbers, 申请人
         "所有申请均在法定期限内答复。",  # timeliness, not completion
         "人大代表建议和政协提案均已办结，办结率100%。",
+        "政府信息公开申请按时办结率100%。",  # on time, not all finished
         "全年受理行政许可申请1200件，办结1180件。",  # 申请 reached only through words ending in 公开
         "收到行政复议申请356件，受理320件。",  # a 司法局's review work, not applications for information
         "全市各级行政机关共收到政府信息公开申请5000件，办结4990件。",  # other bodies' figures

@@ -537,9 +537,12 @@ def _outcomes_add_up(rule: Rule, report: Report, claims: list[Claim]) -> Iterato
     parts, complete, first = _outcome_sum(claims)
     handled = _one(claims, "handled")
     results = tables.app_row(report, "results.total") if report.is_template_report else None
+    carried_stated = _one(claims, "carried_over")
     if parts and handled is not None and handled.value is not None and first is not None:
         total = sum(v for _, v in parts)
-        if total != handled.value and (complete or total > handled.value):
+        # 答复 N件 may leave out the carried-over applications that the outcome parts include
+        with_carried = handled.value + (carried_stated.value or 0) if carried_stated is not None else None
+        if total not in (handled.value, with_carried) and (complete or total > handled.value):
             hint = ""
             if results is not None:
                 agrees = (
@@ -560,7 +563,7 @@ def _outcomes_add_up(rule: Rule, report: Report, claims: list[Claim]) -> Iterato
             return
     # 收到 + 上年结转 = 办结 + 结转下年度, with 办结 from the outcome parts when they are complete.
     received = _one(claims, "received") or _one(claims, "processed")
-    carried, forward = _one(claims, "carried_over"), _one(claims, "carried_forward")
+    carried, forward = carried_stated, _one(claims, "carried_forward")
     done: int | None = handled.value if handled is not None else None
     if done is None and complete and parts:
         done = sum(v for _, v in parts)
