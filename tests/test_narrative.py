@@ -149,6 +149,17 @@ def test_a_cell_that_could_not_be_read_keeps_the_rules_silent() -> None:
     assert [f.rule for f in check_report(report, RULES, enabled=NARRATIVE)] == []
 
 
+def test_an_unread_alternative_reading_keeps_the_rule_silent() -> None:
+    example = {
+        "cells": {"applications": {"received_new": {"total": 10}}},
+        "texts": {"一": ["收到政府信息公开申请12件。"]},
+    }
+    report = report_from_example(example)
+    assert [f.rule for f in check_report(report, RULES, enabled={"C102"})] == ["C102"]
+    del report.cells[("applications", "carried_over", "total")]  # 12 may be 10 + the unread carried-over cell
+    assert check_report(report, RULES, enabled={"C102"}) == []
+
+
 def test_a_finding_names_cells_both_numbers_and_the_side_to_doubt() -> None:
     example = {
         "cells": {

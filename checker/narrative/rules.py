@@ -189,8 +189,9 @@ def _mismatch(
 
 
 def _readings(*items: tuple[Quantity | None, str]) -> list[Accepted]:
-    """The accepted readings, or none at all when the main one cannot be read."""
-    if not items or items[0][0] is None:
+    """The accepted readings, or none at all when one of them cannot be read: a count that might equal the
+    unread reading (收到 = 新收 + an unread 上年结转) cannot be judged."""
+    if not items or any(q is None for q, _ in items):
         return []
     return [Accepted(q, name) for q, name in items if q is not None]
 
