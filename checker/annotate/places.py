@@ -7,9 +7,9 @@ python-docx document exactly as the reader does — the same content-control loo
 placement (the reader's own ``_content`` and ``_place``), layout frames unwrapped, nested tables inside a wide
 cell counted as part of that cell — so each position leads back to the element it was read from.
 
-:func:`place` then chooses, for one finding, the most precise place there is: its cell, its paragraph, its
-section heading (a missing section: the heading of the section it should have come before), its table; a
-finding with none of these goes to the summary comment on the title.
+:meth:`Placer.place` then chooses, for one finding, the most precise place there is: its cell, its paragraph,
+the top-left cell of its table, its section's heading (a missing section: the heading of the section it should
+have come before); a finding with none of these goes to the summary comment on the title.
 """
 
 from __future__ import annotations
@@ -119,10 +119,6 @@ class Place:
     kind: PlaceKind
     elements: list[etree._Element]  # w:tc (cell), w:p (paragraph, heading), first w:tc of a table; [] for title
     note: str | None = None  # said in the comment when the place is not the finding's own (a missing section)
-
-    @property
-    def key(self) -> tuple[str, int]:
-        return (self.kind, id(self.elements[0]) if self.elements else 0)
 
 
 class Placer:
