@@ -352,7 +352,7 @@ def _items(
     keys = {path: agency_key(record.get("agency"), mapping) for path, record in records.items()}
     dupes = duplicates(records.values(), keys)
     years = {r["year"] - 1 for r in records.values() if isinstance(r.get("year"), int)}
-    history = list(store.extracted(years))
+    history = list(store.extracted(years, skip={r["sha256"] for r in records.values() if r.get("sha256")}))
     # the kept report of each agency-year stands for it across years: copies neither raise nor answer X rules
     counted = [r for path, r in records.items() if path not in dupes]
     cross = _cross_cached(store.path.parent if out is None else out, counted, history, rules, mapping, cross_findings)

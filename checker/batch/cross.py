@@ -409,7 +409,6 @@ def _signature(items: frozenset[str]) -> tuple[Any, ...]:
 @dataclass
 class _Text:
     norm: str
-    items: frozenset[str]
     entries: list[Entry]
 
 
@@ -455,23 +454,25 @@ def _x103_between(entries: list[Entry], rule: Rule) -> dict[str, list[Finding]]:
             if len(norm) < MIN_CHARS:
                 continue
             if norm not in texts:
-                texts[norm] = _Text(norm, shingles(norm), [])
+                texts[norm] = _Text(norm, [])
             texts[norm].entries.append(e)
         unique = sorted(texts.values(), key=lambda t: t.norm)
         # similar unique texts (and each text with itself, for identical copies)
         similar: dict[int, list[tuple[int, float]]] = {i: [(i, 1.0)] for i in range(len(unique))}
-        buckets: dict[tuple[int, tuple[Any, ...]], list[int]] = defaultdict(list)
+        # a text's shingles live only while its signature is made: the buckets keep one hash per band (memory
+        # stays flat with the number of reports); candidate pairs get their shingles again to be compared exactly
+        buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
         for i, text in enumerate(unique):
-            sig = _signature(text.items)
+            sig = _signature(shingles(text.norm))
             for band in range(_BINS // _BAND):
-                buckets[(band, sig[band * _BAND : (band + 1) * _BAND])].append(i)
+                buckets[(band, hash(sig[band * _BAND : (band + 1) * _BAND]))].append(i)
         pairs: set[tuple[int, int]] = set()
         for members in buckets.values():
             for x in range(len(members)):
                 for y in range(x + 1, len(members)):
                     pairs.add((members[x], members[y]))
         for i, j in sorted(pairs):
-            sim = jaccard(unique[i].items, unique[j].items)
+            sim = jaccard(shingles(unique[i].norm), shingles(unique[j].norm))
             if sim >= SIMILARITY_THRESHOLD:
                 similar[i].append((j, sim))
                 similar[j].append((i, sim))

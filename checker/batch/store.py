@@ -416,8 +416,10 @@ class Store:
 
     # past years
 
-    def extracted(self, years: Iterable[int]) -> Iterator[dict[str, Any]]:
-        """Stored extractions of the given years, most recently updated first."""
+    def extracted(self, years: Iterable[int], skip: Iterable[str] = ()) -> Iterator[dict[str, Any]]:
+        """Stored extractions of the given years, most recently updated first, without those whose content hash
+        is in ``skip`` (the batch's own reports: their numbers are not parsed, so memory stays flat)."""
+        skip = set(skip)
         wanted = sorted(set(years))
         if not wanted:
             return
@@ -428,6 +430,8 @@ class Store:
             wanted,
         )
         for sha, path, agency, year, edition, nums, texts in rows:
+            if sha in skip:
+                continue
             yield {
                 "sha256": sha,
                 "path": path,
