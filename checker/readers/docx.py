@@ -143,6 +143,8 @@ def _clean_package(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> bytes:
             if not info.filename.lower().endswith(_XML_SUFFIXES):
                 clean.writestr(info.filename, b"")
                 continue
+            if info.flag_bits & 0x1:  # a zip-level password: Word never writes one, but the user must remove it
+                raise ReadError(ENCRYPTED_MESSAGE)
             if info.compress_type not in _COMPRESSIONS:
                 raise ReadError("DOCX 文件使用了 Word 不会使用的压缩方式，可能是恶意构造的文件，已拒绝读取")
             chunks: list[bytes] = []
