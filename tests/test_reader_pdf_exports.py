@@ -184,7 +184,8 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 def test_libreoffice_export_of_our_docx_round_trips(tmp_path):
     sources = []
     for edition in EDITIONS:
-        values = values_for(edition, seed=40 + int(edition))
+        # counts up to 99999: five digits do not fit the narrow default columns, LibreOffice breaks them (1041/5)
+        values = consistent_values(edition, random.Random(40 + int(edition)), blank_rate=0.2, max_count=99999)
         values[PLANTED[0]] = (values[PLANTED[0]] or 0) + 7
         data = ReportData(edition, 2020 if edition == "2019" else 2023, "某某县人民政府", values)
         path = tmp_path / f"draft-{edition}.docx"

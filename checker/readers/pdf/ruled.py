@@ -279,9 +279,10 @@ def _read_box(box: Box, settings: PdfSettings) -> None:
         box.anchor = ((first[1] + first[2]) / 2, (first[3] + first[4]) / 2)
         box.anchor_page = box.page
         return
-    rows = _char_rows(chars, settings)
-    lines = []
-    for row in rows:
+    rows = char_rows(chars, settings)
+    lines: list[str] = []
+    inner = box.x1 - box.x0 - 2 * settings.cell_padding
+    for k, row in enumerate(rows):
         text = row[0][0]
         for prev, ch in itertools.pairwise(row):
             if ch[0] == prev[0] and abs(ch[1] - prev[1]) < settings.duplicate_shift * max(prev[2] - prev[1], 1.0):
@@ -294,11 +295,23 @@ def _read_box(box: Box, settings: PdfSettings) -> None:
             ):
                 text += " "
             text += ch[0]
-        lines.append(text)
+        if k and broken_word(rows[k - 1], row[0], inner):
+            lines[-1] += text  # a number (or word) the cell's width broke: 1041 / 5 is 10415
+        else:
+            lines.append(text)
     box.lines = lines
     first = rows[0][0]
     box.anchor = ((first[1] + first[2]) / 2, (first[3] + first[4]) / 2)
     box.anchor_page = box.page
+
+
+def broken_word(line: list[Char], next_first: Char, inner: float) -> bool:
+    """The line ends inside a word the cell's width broke: it ends with a letter or digit, the next line starts
+    with one, and the next character would not have fit on the line (it fills the cell)."""
+    last = line[-1]
+    if not (ASCII_WORD.match(last[0]) and ASCII_WORD.match(next_first[0])):
+        return False
+    return (last[2] - line[0][1]) + (next_first[2] - next_first[1]) > inner
 
 
 def _missing_rules(piece: Piece, settings: PdfSettings) -> tuple[bool, list[Box]]:
@@ -316,7 +329,7 @@ def _missing_rules(piece: Piece, settings: PdfSettings) -> tuple[bool, list[Box]
                 return True, []  # values on several lines of one cell: a row rule is missing
             inner = [x for x in piece.xs if box.x0 + 1 < x < box.x1 - 1]
             split = False
-            for line in _char_rows(box.chars, settings, upright_only=True):
+            for line in char_rows(box.chars, settings, upright_only=True):
                 for prev, ch in itertools.pairwise(line):
                     gap = ch[1] - prev[2]
                     h = max(ch[4] - ch[3], prev[4] - prev[3])
@@ -369,7 +382,7 @@ def _blocks(chars: list[Char], ys: list[float], by_y: list[list[Rule]], settings
     """Fragments (runs of characters on one line, split at wide gaps) stacked into blocks: a fragment joins the
     block above it when they overlap in x, stand close (a line apart) and no rule runs between them."""
     frags: list[list[Char]] = []
-    for line in _char_rows(chars, settings):
+    for line in char_rows(chars, settings):
         run = [line[0]]
         for prev, ch in itertools.pairwise(line):
             if ch[1] - prev[2] > settings.split_gap * max(ch[4] - ch[3], prev[4] - prev[3]):
@@ -402,7 +415,7 @@ def _blocks(chars: list[Char], ys: list[float], by_y: list[list[Rule]], settings
     return blocks
 
 
-def _char_rows(chars: list[Char], settings: PdfSettings, upright_only: bool = False) -> list[list[Char]]:
+def char_rows(chars: list[Char], settings: PdfSettings, upright_only: bool = False) -> list[list[Char]]:
     """Characters grouped into lines (by vertical centre), each line left to right."""
     rows: list[list[Char]] = []
     centre = size = 0.0

@@ -62,6 +62,8 @@ class PdfSettings:
     join: float = 3.0  # collinear pieces of a rule with a gap up to this are joined
     touch: float = 3.0  # a rule ending this close to another still meets it
     cover: float = 0.5  # a rule separates two cells when it covers this share of their common edge
+    cell_padding: float = 6.0  # at most this much space (points) each side of a cell's text: a line longer than
+    # the cell less this padding, less its next character, was broken by the cell's width
     same_edge: float = 0.5  # cell edges this close (points) are the same edge (a cell reaching the page break)
     min_cell: float = 4.0  # grid bands narrower than this are a double rule, not a row or column
     light: int = 245  # rules drawn in a colour lighter than this on every channel are invisible

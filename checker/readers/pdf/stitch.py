@@ -17,7 +17,7 @@ import re
 
 from ...normalize import NUMBERING, fold
 from ...values import is_value_text
-from .ruled import Box, Piece
+from .ruled import Box, Piece, broken_word, char_rows
 from .settings import PdfSettings
 
 _DIGIT = re.compile(r"\d")
@@ -130,14 +130,21 @@ def _join_cut(grid: list[list[Box]], rows: list[list[Box]], prev: Piece, vocab, 
             a.chars = a.chars + b.chars
             merged[id(b)] = a
     broken_row = any(b.chars for _, b in single) and all(
-        not b.chars or (_continuation(b, vocab) and not _is_value(a)) or (_is_value(b) and not a.chars)
+        not b.chars
+        or (_continuation(b, vocab) and not _is_value(a))
+        or (_is_value(b) and not a.chars)
+        or _broken_across(a, b, settings)
         for a, b in single
     )
     if broken_row:
         for a, b in single:
             if id(b) in merged:
                 continue
-            if b.chars and a.chars:
+            if b.chars and a.chars and _broken_across(a, b, settings):
+                a.lines = [*a.lines[:-1], a.lines[-1] + b.lines[0], *b.lines[1:]]  # 2640 / 8 is 26408
+                a.chars = a.chars + b.chars
+                merged[id(b)] = a
+            elif b.chars and a.chars:
                 a.lines = a.lines + b.lines
                 a.chars = a.chars + b.chars
                 merged[id(b)] = a
@@ -151,6 +158,15 @@ def _join_cut(grid: list[list[Box]], rows: list[list[Box]], prev: Piece, vocab, 
     if broken_row:  # the later piece's first row is the table's last row
         grid[-1] = rows[0]
         del rows[0]
+
+
+def _broken_across(a: Box, b: Box, settings: PdfSettings) -> bool:
+    """A number (or word) the page break cut: the earlier part fills its cell's last line and both parts
+    meet letter or digit to letter or digit."""
+    if not (a.chars and b.chars and a.lines and b.lines):
+        return False
+    last, first = char_rows(a.chars, settings)[-1], char_rows(b.chars, settings)[0]
+    return broken_word(last, first[0], a.x1 - a.x0 - 2 * settings.cell_padding)
 
 
 def _replace(rows: list[list[Box]], merged: dict[int, Box]) -> None:
