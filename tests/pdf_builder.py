@@ -465,6 +465,7 @@ class Layout:
     repeat_header: bool = False
     split_rows: bool = False  # rows break across pages (Word's default)
     values_on: str = "first"  # where a broken row's values stand: "first" or "second" part
+    review_break: bool = False  # table 四's row of values alone on the next page
 
 
 def value_text(values: dict, path: tuple[str, ...]) -> str:
@@ -576,7 +577,7 @@ def render_report(edition: str, values: dict, lay: Layout | None = None, style: 
               values_on=lay.values_on)  # fmt: skip
     w.heading(SECTIONS[3])
     w.ensure(120)
-    draw_grid(w, review_grid(values, lay))
+    draw_grid(w, review_grid(values, lay), break_before=3 if lay.review_break else None)
     w.heading(SECTIONS[4])
     w.para(PROSE)
     w.heading(SECTIONS[5])

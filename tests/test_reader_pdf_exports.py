@@ -31,9 +31,12 @@ SCENARIOS: dict[str, tuple[pb.Layout, pb.Style]] = {
         ),
         pb.Style(),
     ),
-    # 商业企/业, 法律服/务机构; no running header, no page numbers, no repeated header
+    # 商业企/业, 法律服/务机构; no running header, no page numbers, no repeated header; table 四's row of
+    # values alone on the next page
     "wrapped-three": (
-        pb.Layout(label_widths=(20, 50, 170), review_col=27, break_before="results.unavailable.not_held"),
+        pb.Layout(
+            label_widths=(20, 50, 170), review_col=27, break_before="results.unavailable.not_held", review_break=True
+        ),
         pb.Style(header=None, page_numbers=False),
     ),
     # a DOCX draft with default column widths: labels over up to six lines (1.属/于国/家秘/密), rows broken

@@ -115,6 +115,8 @@ def _join_cut(grid: list[list[Box]], rows: list[list[Box]], prev: Piece, vocab, 
             continue
         if _is_value(a) or _is_value(b):
             continue
+        if not any(_is_value(box) for row in grid if a in row for box in row):
+            continue  # a header cell: the rows below the break are rows of their own
         # the cell reaches the break: it ends at the bottom of the earlier piece (or began on a page before it)
         reaches_break = a.page < prev.page or a.bottom >= prev.bottom - settings.same_edge
         if not reaches_break or b.top > first_top + settings.same_edge:
