@@ -283,7 +283,7 @@ def dashboard(items: list[Item], rules: Mapping[str, Any], groups: list[dict[str
     )[:WORST]
     years, series = years_series(groups)
     trend = line_chart(years, series) if len(years) >= 2 else None
-    changed = [i for i in items if i.changes]
+    changed = [i for i in items if i.changes and "new" in i.changes]
     progress = None
     if changed:
         progress = {

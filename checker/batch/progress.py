@@ -1,14 +1,17 @@
-"""Progress since the last run: auditors re-check a region after agencies have rectified their reports.
+"""Progress since the last version: auditors re-check a region after agencies have rectified their reports.
 
 Each finished run keeps, per agency-year it counted, the *fingerprints* of its findings: the rule and where
 (section, table, block, row, column) — not the message or the line, which change when a report is edited
-without the problem changing. The next run over the same agency-years compares: a fingerprint only now is
-new, one only then is fixed, one in both is unchanged. The store keeps this with ``--db``, so a region reviewed
-into a new folder still compares with the review before.
+without the problem changing. A later run compares each report with the latest earlier run in which that
+agency-year's file was *different* (another content hash: the version before the rectification): a fingerprint
+only now is new, one only then is fixed, one in both is unchanged. A plain rerun of an unchanged folder
+therefore shows the same comparison as the run before it (and renders nothing again). The store keeps this
+with ``--db``, so a region reviewed into a new folder still compares with the review before.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from typing import Any
@@ -33,17 +36,25 @@ def compare(items: list[Item], store: Any, run_id: int) -> None:
             continue
         prints = sorted(fingerprint(f) for f in item.findings)
         rows.append((item.key, year, item.path, item.record.get("sha256"), prints))
-        before = previous.get((item.key, year))
-        if before is None:
+        sha = item.record.get("sha256")
+        runs = previous.get((item.key, year), [])
+        before = next((b for b in reversed(runs) if b["sha256"] != sha), None)
+        if sha is None or not runs:
             continue
-        now, then = Counter(prints), Counter(before["findings"])
+        if before is None:  # held before, never in another version: the agency has not resubmitted it
+            item.changes = {"same_file": True, "since": _when(runs[0]["started"])}
+            continue
+        now, then = Counter(prints), Counter(json.loads(before["findings"]))
         item.changes = {
             "new": sum((now - then).values()),
             "fixed": sum((then - now).values()),
             "unchanged": sum((now & then).values()),
-            "since": time.strftime("%Y-%m-%d %H:%M", time.localtime(before["started"] or 0)),
-            "same_file": before["sha256"] == item.record.get("sha256"),
+            "since": _when(before["started"]),
             "fixed_rules": sorted({p.split("|", 1)[0] for p in (then - now).elements()}),
             "new_rules": sorted({p.split("|", 1)[0] for p in (now - then).elements()}),
         }
     store.put_run_reports(run_id, rows)
+
+
+def _when(started: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(started or 0))

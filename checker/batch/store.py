@@ -474,22 +474,18 @@ class Store:
         )
         self.db.commit()
 
-    def previous_reports(self, run: int) -> dict[tuple[str, int], dict[str, Any]]:
-        """For each agency-year, its findings in the latest finished run before ``run`` that held it."""
+    def previous_reports(self, run: int) -> dict[tuple[str, int], list[dict[str, Any]]]:
+        """For each agency-year, its findings in every finished run before ``run`` that held it, oldest first."""
         rows = self.db.execute(
             "SELECT r.run, r.agency, r.year, r.path, r.sha256, r.findings, runs.started FROM run_reports r"
             " JOIN runs ON runs.id = r.run WHERE r.run < ? AND runs.status = 'done' ORDER BY r.run",
             (run,),
         )
-        out: dict[tuple[str, int], dict[str, Any]] = {}
+        out: dict[tuple[str, int], list[dict[str, Any]]] = {}
         for run_id, key, year, path, sha, prints, started in rows:
-            out[(key, year)] = {
-                "run": run_id,
-                "path": path,
-                "sha256": sha,
-                "findings": json.loads(prints),
-                "started": started,
-            }
+            out.setdefault((key, year), []).append(
+                {"run": run_id, "path": path, "sha256": sha, "findings": prints, "started": started}
+            )
         return out
 
     def runs(self) -> list[dict[str, Any]]:
