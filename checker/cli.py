@@ -52,7 +52,6 @@ main.add_command(batch)
 
 
 
-_PATHS_HELP = "报告文件或文件夹；文件夹会被逐级查找（跳过隐藏文件、Word/WPS 临时文件和 xxgk 生成的页面）"
 _EDITION_HELP = "报告使用的模板版本：auto 自动识别，2019 试行版，2021 现行版"
 
 
