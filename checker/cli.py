@@ -22,8 +22,11 @@ def iter_paths(
 
 
 def _unreadable_line(report) -> str:  # type: ignore[no-untyped-def]
+    from .formats import terminal_safe
+
     problem = report.problems[0]
-    return f"{report.path}: {problem.rule} {problem.message}"
+    # A file name may hold control characters too: shown, never obeyed.
+    return terminal_safe(f"{report.path}: {problem.rule} {problem.message}")
 
 
 class Failure(click.ClickException):
