@@ -69,7 +69,11 @@ def test_pre_commit_try_repo(tmp_path: Path) -> None:
     subprocess.run([*git, "init", "-q", "."], cwd=repo, check=True)
     subprocess.run([*git, "add", "."], cwd=repo, check=True)
     subprocess.run([*git, "commit", "-q", "-m", "drafts"], cwd=repo, check=True)
-    env = {"PRE_COMMIT_HOME": str(tmp_path / "cache"), "PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin"}
+    import os
+
+    # The test's own Python first on PATH: pre-commit builds the hook's environment with it.
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "PATH": path}
     command = [*_pre_commit(), "try-repo", str(ROOT), "xxgk", "--all-files"]  # type: ignore[misc]
     clean = subprocess.run(command, cwd=repo, capture_output=True, text=True, env=env, timeout=900)
     assert clean.returncode == 0, clean.stdout[-3000:] + clean.stderr[-3000:]
