@@ -21,8 +21,10 @@ def main() -> None:
     import dask
     from distributed import LocalCluster
 
-    # a task whose worker dies is given up at once (a file that kills its worker must not kill three)
-    dask.config.set({"distributed.scheduler.allowed-failures": 0})
+    # a file that kills its worker is given up after a second death (Dask's default is three retries); one task
+    # per worker thread at a time, so that a worker's death touches only the file it was checking — queued
+    # files are retried elsewhere anyway, as with Dask's defaults
+    dask.config.set({"distributed.scheduler.allowed-failures": 1, "distributed.scheduler.worker-saturation": 1.0})
     kwargs = {"preload": [args.preload]} if args.preload else {}
     with LocalCluster(
         n_workers=args.workers,
