@@ -120,7 +120,10 @@ class Lexer:
     def _table(self, block: Block) -> None:
         cells = [c for row in block.rows for c in row if not c.spanned]
         matched = sum(1 for c in cells if c.text.strip() and self.vocab.match(c.text))
-        if matched < 2:
+        # Rows of values alone inside a table (a converter put their labels elsewhere): a piece of that
+        # table, read as a grid so that its rows and blank cells stay apart — not running text.
+        values_only = self.in_zone and all(is_value_text(c.text) for c in cells)
+        if matched < 2 and not values_only:
             # A layout or contact table, not one of the template's: its text is narrative.
             for row in block.rows:
                 text = " ".join(c.text for c in row if not c.spanned and c.text.strip())

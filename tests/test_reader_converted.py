@@ -206,3 +206,22 @@ def test_when_the_layout_leaves_a_choice_the_identities_decide(tmp_path: Path) -
     assert "results.other.misc" not in got
     # the row really missing from the document is a shape problem of the document
     assert [f for f in _shape_findings(report) if f.startswith("P005")] == []
+
+
+def test_value_rows_before_their_labels_keep_their_blank_cells(tmp_path: Path) -> None:
+    """Value rows alone (a blank cell among them), then the labels of those rows as text: a piece of the
+    table read as a grid, placed by the layout; the blank stays blank, never glued to its neighbours."""
+    values = consistent_values("2021", random.Random(21), blank_rate=0.0, max_count=60)
+    values[("applications", "results.denied.third_party", "research")] = None
+    text = render(ReportData("2021", 2023, "青河县测试局", values), "md").decode("utf-8")
+    start, end, lines = _table_lines(text, "本年新收")
+    rows = lines[start:end]
+    k = next(i for i, r in enumerate(rows) if "危及" in r)
+    moved = rows[k : k + 3]
+    value_rows = ["| " + " | ".join(_cells(row)[1:]) + " |" for row in moved]
+    labels = [_cells(row)[0] for row in moved]
+    shaped = "\n".join(lines[:start] + rows[:k] + ["", *value_rows, "", *labels, ""] + rows[k + 3 :] + lines[end:])
+    report = _extract(tmp_path, shaped)
+    assert report.tables() == _clean_tables(tmp_path, text)
+    assert report.tables()["applications"]["results.denied.third_party"]["research"] is None
+    assert [f for f in _shape_findings(report) if not f.startswith("S101")] == []
