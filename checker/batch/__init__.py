@@ -48,8 +48,8 @@ class Progress:
     def advance(self, record: dict[str, Any], cached: bool) -> None:
         """One file finished (or taken from the store)."""
 
-    def close(self) -> None:
-        """The checking is over (outputs are being written)."""
+    def close(self, interrupted: bool = False) -> None:
+        """The checking is over (outputs are being written), or was ``interrupted``."""
 
     def notice(self, text: str) -> None:
         """One line for the user: a skipped input, a store moved aside."""

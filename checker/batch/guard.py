@@ -35,24 +35,20 @@ class OutLock:
 
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole batch
+        fh = open(self.path, "a+b")  # noqa: SIM115 - held for the whole batch (binary: byte offsets on Windows)
         try:
             _lock(fh)
         except OSError:
             fh.seek(0)
-            holder = _describe(fh.read(4096))
+            holder = _describe(fh.read(4096).decode("utf-8", "replace"))
             fh.close()
             raise LockedError(
                 f"另一个 xxgk batch 正在写入 {self.path.parent}（{holder}）；请等它结束，或用另一个 --out 文件夹"
             ) from None
         fh.seek(0)
         fh.truncate()
-        fh.write(
-            json.dumps(
-                {"pid": os.getpid(), "host": socket.gethostname(), "started": time.strftime("%Y-%m-%d %H:%M:%S")},
-                ensure_ascii=False,
-            )
-        )
+        holder = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+        fh.write(json.dumps(holder, ensure_ascii=False).encode("utf-8"))
         fh.flush()
         self.fh = fh
 
