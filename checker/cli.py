@@ -287,7 +287,7 @@ def check(
                 click.echo(f"已按基线忽略 {suppressed} 条（{baseline}）", err=True)
     except BaselineError as exc:
         raise Failure(str(exc)) from None
-    text = _statistics(results, rules) if statistics else _render(fmt, results, rules, with_tables, output, quiet)
+    text = _statistics(results, rules, fmt) if statistics else _render(fmt, results, rules, with_tables, output, quiet)
     _write(text, output)
     if any(not r.readable for r, _ in results):
         sys.exit(2)
@@ -304,19 +304,24 @@ def _shown(path: str) -> str:
     return terminal_safe(display_path(path))
 
 
-def _statistics(results, rules) -> str:  # type: ignore[no-untyped-def]
-    """Counts by rule, most frequent first (ruff's ``--statistics``)."""
+def _statistics(results, rules, fmt: str = "text") -> str:  # type: ignore[no-untyped-def]
+    """Counts by rule, most frequent first (ruff's ``--statistics``); a JSON list with ``--format json``."""
+    import json
     from collections import Counter
 
     from .formats import SEVERITY_WORDS
 
     counts = Counter(f.rule for _, fs in results for f in fs)
     severity = {f.rule: f.severity for _, fs in results for f in fs}
-    lines = []
+    rows = []
     for rule_id, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         rule = rules.get(rule_id)
-        title = rule.title if rule is not None else ""
-        lines.append(f"{n:>6}  {rule_id}  {SEVERITY_WORDS.get(severity[rule_id], '')}  {title}".rstrip())
+        rows.append({"rule": rule_id, "count": n, "severity": severity[rule_id], "title": rule.title if rule else ""})
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2)
+    lines = [
+        f"{r['count']:>6}  {r['rule']}  {SEVERITY_WORDS.get(r['severity'], '')}  {r['title']}".rstrip() for r in rows
+    ]
     return "\n".join(lines) or "没有发现问题"
 
 

@@ -275,6 +275,10 @@ def test_statistics_and_quiet(tmp_path: Path) -> None:
     assert stats.exit_code == 1
     lines = stats.stdout.strip().splitlines()
     assert all(re.fullmatch(r"\s*\d+  [A-Z]\d{3}  (错误|警告|提示)  .+", line) for line in lines), lines
+    as_json = json.loads(run("check", "--statistics", "--format", "json", FAULTY).stdout)
+    assert [(r["rule"], r["count"]) for r in as_json] == [
+        (m[2], int(m[1])) for m in (re.match(r"\s*(\d+)  ([A-Z]\d{3})", line) for line in lines)
+    ]
     quiet = run("check", "--quiet", FAULTY)
     assert quiet.exit_code == 1 and "共检查" not in quiet.stdout and "A101" in quiet.stdout
     walked = run("check", "--quiet", _drafts_folder(tmp_path))
