@@ -797,3 +797,21 @@ def test_real_hongze(name):
     # The PDFs misprint 2.其他法律行政法规禁止公开 as "2.其他法律行政止公开": read, with a wording note (S203).
     assert any(p.rule == "S203" and "行政止公开" in p.message for p in result.problems)
     assert [p.rule for p in result.problems if p.rule.startswith(("S202", "E102"))] == ["E102"]
+
+
+def test_a_page_of_hatching_is_not_read_as_a_table():
+    """Thousands of rules (hatching, a chart, a hostile file) are not a table: the page, text inside the
+    hatching included, is read by the layout method (and the rules are not paired up one by one)."""
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(2000, 2000))
+    c.setFont(FONT, 12)
+    c.drawString(72, 1900, "一、总体情况")
+    for i in range(400):
+        c.line(50, 50 + i * 4.5, 1950, 50 + i * 4.5)
+    for i in range(600):
+        c.line(50 + i * 3.2, 50, 50 + i * 3.2, 1850)
+    c.drawString(900, 1000, "示意图")
+    c.showPage()
+    c.save()
+    doc = pdf_reader.read(buf.getvalue(), "hatching.pdf")
+    assert [(b.kind, b.text) for b in doc.blocks] == [("heading", "一、总体情况"), ("paragraph", "示意图")]

@@ -83,6 +83,8 @@ def find_pieces(page: Page, settings: PdfSettings) -> list[Piece]:
         return []
     hs = _join(_snap([r for r in page.rules if r.horizontal], settings.snap), settings)
     vs = _join(_snap([r for r in page.rules if not r.horizontal], settings.snap), settings)
+    if len(hs) * len(vs) > settings.max_rule_pairs:
+        return []  # hatching, a chart or a hostile file, not a table: the layout method reads the page
     pieces = []
     for h_rules, v_rules in _components(hs, vs, settings):
         piece = _piece(page, h_rules, v_rules, settings)

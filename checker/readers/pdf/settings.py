@@ -69,6 +69,7 @@ class PdfSettings:
     light: int = 245  # rules drawn in a colour lighter than this on every channel are invisible
     wide_gap: float = 1.5  # values in one ruled cell further apart than this (glyph): rules are missing there
     header_reach: float = 60.0  # a horizontal rule meeting no vertical one this close above a table is its header's
+    max_rule_pairs: int = 50_000  # a page with more horizontal x vertical rules than this is not read for tables
     min_table_rows: int = 1  # a ruled region needs this many rows (one: a table's last row alone on a page)
     min_table_cols: int = 2  # ...and this many columns to be read as a table
 
