@@ -24,7 +24,7 @@ ANCHOR_KINDS = frozenset({"BLOCK", "APP_NOTE", "APP_HDR"})
 # Prose inside a zone (a sentence with its punctuation) means the table has ended.
 _PROSE = re.compile(r"[^\d]{12,}[。，；,;][^\d]{4,}|[^\d]{6,}。")
 # 行政复议行政诉讼 as the head of table 四, not as a title named in prose ("…行政复议行政诉讼情况").
-_REVIEW_ANCHOR = re.compile(r"行政复议(?:行政诉讼(?!情况)|结果维持)")
+_REVIEW_ANCHOR = re.compile(r"行政复议(?:[/／]?行政诉讼(?!情况)|结果维持)")
 _TABLE_OF_KIND = {
     "REVIEW_GROUP": "review", "REVIEW_COL": "review", "APP_ROW": "applications", "APP_HDR": "applications",
     "APP_NOTE": "applications", "APP_GROUP": "applications", "BLOCK": "active", "ACTIVE_ROW": "active",

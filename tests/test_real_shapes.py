@@ -234,3 +234,15 @@ def test_enforcement_case_wording_is_the_enforcement_file_row(tmp_path: Path) ->
     assert _cells(report, "applications") == 175
     assert any(p.rule == "S203" and "行政执法案件" in p.message for p in report.problems)
     assert not [p for p in report.problems if p.rule in ("S202", "P005")]
+
+
+def test_flattened_review_table_one_row_per_group(tmp_path: Path) -> None:
+    per_group = (
+        "行政复议/行政诉讼结果维持结果纠正其他结果尚未审结总计行政复议10001"
+        "行政诉讼-未经复议直接起诉02024行政诉讼-复议后起诉00000"
+    )
+    text = flat_report(VALUES).replace(REVIEW_HEAD + "0" * 15, per_group)
+    report = _extract(tmp_path, text)
+    assert _cells(report, "review") == 15
+    assert [report.value(("review", "litigation_direct", c)) for c in layout.REVIEW_COLUMNS] == [0, 2, 0, 2, 4]
+    assert not [f for f in check_report(report, RULES) if f.rule in ("S202", "P005", "S201")]
