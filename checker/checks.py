@@ -69,7 +69,20 @@ def sections_present(report: Report, rule: Rule, params: dict[str, Any]) -> Iter
         if key in report.sections:
             continue
         hint = "（该部分的表格在文中，标题可能丢失或写法不同）" if key in tables_in else ""
+        if key == "五" and _problems_subheading(report):
+            hint = "（文中有“主要问题”“改进”等小标题，该部分的内容在文中，标题可能丢失或写法不同）"
         yield finding(rule, {"section": key, "title": section_title(key), "hint": hint}, section=key)
+
+
+_PROBLEMS_SUBHEADING = re.compile(r"^[(（]?[一1][)）、.]?(?:存在的)?(?:主要)?问题")
+
+
+def _problems_subheading(report: Report) -> bool:
+    """Section 五's own subheadings ("（一）主要问题" … "（二）改进情况") under another section's heading."""
+    texts = [tok.text.strip() for _, tok in (report.parsed.texts if report.parsed else ())]
+    return any(_PROBLEMS_SUBHEADING.match(t) and len(t) <= 12 for t in texts) and any(
+        len(t) <= 12 and ("改进" in t or "整改" in t) for t in texts
+    )
 
 
 @check("sections_order")

@@ -225,3 +225,11 @@ def test_value_rows_before_their_labels_keep_their_blank_cells(tmp_path: Path) -
     assert report.tables() == _clean_tables(tmp_path, text)
     assert report.tables()["applications"]["results.denied.third_party"]["research"] is None
     assert [f for f in _shape_findings(report) if not f.startswith("S101")] == []
+
+
+def test_lost_heading_of_section_five_with_its_subheadings_in_the_text(tmp_path: Path) -> None:
+    text, _ = _report(seed=2)
+    shaped = re.sub(r"## 五、[^\n]*\n", "（一）主要问题\n\n栏目更新不够及时。\n\n（二）改进情况\n\n", text)
+    found = [f for f in check_report(_extract(tmp_path, shaped), RULES) if f.rule in ("S101", "S202")]
+    assert [f.location["section"] for f in found] == ["五"]
+    assert "标题可能丢失" in found[0].message
