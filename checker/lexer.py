@@ -29,6 +29,7 @@ _TABLE_OF_KIND = {
     "REVIEW_GROUP": "review", "REVIEW_COL": "review", "APP_ROW": "applications", "APP_HDR": "applications",
     "APP_NOTE": "applications", "APP_GROUP": "applications", "BLOCK": "active", "ACTIVE_ROW": "active",
 }  # fmt: skip
+_LIST_GOES_ON = frozenset(";；、,，等")
 _CAPTION = re.compile(r"^(?:附)?表\s*[一二三四五1-5]\s*[:：、.．]?\s*\S{0,30}$")
 _CLAUSE = re.compile(r"[\u4e00-\u9fff]{4,}[,;，；]")
 _SUBHEADING = re.compile(r"^\([一二三四五六七八九十]+\)")
@@ -261,6 +262,8 @@ class Lexer:
             return
         standalone = block.kind == "heading" or len(text) <= 30
         heading = self.vocab.match_section(text, standalone=standalone)
+        if heading is not None and heading[1][:1] in _LIST_GOES_ON:
+            heading = None  # "五、存在的主要问题及改进情况、其他需要报告的事项等六部分": a list in prose
         if heading is not None and (heading[0].numbering or standalone):
             match, rest = heading
             self._section(match, block.source)

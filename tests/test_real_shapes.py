@@ -246,3 +246,10 @@ def test_flattened_review_table_one_row_per_group(tmp_path: Path) -> None:
     assert _cells(report, "review") == 15
     assert [report.value(("review", "litigation_direct", c)) for c in layout.REVIEW_COLUMNS] == [0, 2, 0, 2, 4]
     assert not [f for f in check_report(report, RULES) if f.rule in ("S202", "P005", "S201")]
+
+
+def test_a_list_of_section_titles_in_prose_is_not_a_heading(tmp_path: Path) -> None:
+    intro = "本报告包括以下部分：\n五、存在的主要问题及改进情况、六、其他需要报告的事项等六部分。\n"
+    text = flat_report(VALUES).replace("\n一、总体情况", "\n" + intro + "一、总体情况", 1)
+    report = _extract(tmp_path, text)
+    assert report.sections == ["一", "二", "三", "四", "五", "六"]
