@@ -260,3 +260,19 @@ def test_settings_are_named_and_frozen_and_both_methods_agree(tmp_path):
     # the two readings differ in how the grid is drawn: the ruled one has every merged cell at each position
     widths = [{len(row) for b in r.document.blocks if b.is_table for row in b.rows} for r in (ruled, unruled)]
     assert widths[0] != widths[1]
+
+
+def test_two_tables_of_one_width_on_consecutive_pages_stay_two(tmp_path):
+    """表三 ends a page and 表四 starts the next with its heading left out: same width, other columns."""
+    from checker.readers.pdf import read
+
+    values = values_for("2021", 21)
+    lay = pb.Layout()
+    w = pb.Writer()
+    w.heading(pb.SECTIONS[2])
+    grid, _ = pb.app_grid("2021", values, lay)
+    pb.draw_grid(w, grid)
+    w.new_page()
+    pb.draw_grid(w, pb.review_grid(values, lay))
+    tables = [b for b in read(w.render(), "two.pdf").blocks if b.is_table]
+    assert [len(t.rows[-1]) for t in tables] == [10, 15]

@@ -75,6 +75,7 @@ class PdfSettings:
 
     # -- stitching pieces of a table across pages --
     column_match: float = 4.0  # column rules of two pieces within this of each other are the same columns
+    columns_shared: float = 0.5  # a piece continues a table when this share of its column lines are the table's
 
 
 DEFAULT = PdfSettings()

@@ -29,7 +29,14 @@ def continues(table: list[Piece], piece: Piece, settings: PdfSettings) -> bool:
     last = table[-1]
     if piece.page not in (last.page, last.page + 1):
         return False
-    return not (abs(piece.x0 - last.x0) > settings.column_match or abs(piece.x1 - last.x1) > settings.column_match)
+    if abs(piece.x0 - last.x0) > settings.column_match or abs(piece.x1 - last.x1) > settings.column_match:
+        return False
+    # most column lines shared (a later page may lack a few: its rows merge cells there); another table of the
+    # same width (表三 then 表四 with their heading missing) has other columns
+    inner = piece.xs[1:-1]
+    known = {x for p in table for x in p.xs[1:-1]}
+    shared = sum(1 for x in inner if any(abs(x - k) <= settings.column_match for k in known))
+    return not inner or not known or shared >= settings.columns_shared * min(len(inner), len(known))
 
 
 def stitch(pieces: list[Piece], vocab, settings: PdfSettings) -> list[list[Box]]:
