@@ -815,3 +815,27 @@ def test_a_page_of_hatching_is_not_read_as_a_table():
     c.save()
     doc = pdf_reader.read(buf.getvalue(), "hatching.pdf")
     assert [(b.kind, b.text) for b in doc.blocks] == [("heading", "一、总体情况"), ("paragraph", "示意图")]
+
+
+def test_rules_inside_a_form_xobject():
+    """Some producers wrap the page's drawing in a form XObject (placed with its own matrix)."""
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(PAGE_W, PAGE_H))
+    c.setFont(FONT, 10)
+    c.beginForm("grid")
+    for k in range(4):
+        c.line(100, 700 - 20 * k, 400, 700 - 20 * k)
+    for x in (100, 250, 400):
+        c.line(x, 700, x, 640)
+    c.endForm()
+    c.saveState()
+    c.translate(10, -100)
+    c.doForm("grid")
+    c.restoreState()
+    for k, (a, b) in enumerate((("名称", "数量"), ("甲", "1"), ("乙", "2"))):
+        c.drawString(115, 586 - 20 * k, a)
+        c.drawString(265, 586 - 20 * k, b)
+    c.showPage()
+    c.save()
+    (table,) = pdf_reader.read(buf.getvalue(), "form.pdf").blocks
+    assert [[cell.text for cell in row] for row in table.rows] == [["名称", "数量"], ["甲", "1"], ["乙", "2"]]

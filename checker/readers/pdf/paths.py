@@ -28,14 +28,35 @@ _MAX_SEGMENTS = 20000
 
 
 def page_rules(raw, page, width: float, height: float, rotation: int, settings: PdfSettings) -> list[Rule]:
+    """The page's rules, those inside form XObjects too (some producers wrap the whole page in one)."""
     out: list[tuple[float, float, float, float]] = []  # x0, y0, x1, y1 in PDF user space
-    count = min(raw.FPDFPage_CountObjects(page), _MAX_OBJECTS)
+    objects = [raw.FPDFPage_GetObject(page, i) for i in range(min(raw.FPDFPage_CountObjects(page), _MAX_OBJECTS))]
+    _collect(raw, objects, None, out, settings, depth=0)
+    rules = [_display(seg, width, height, rotation, settings) for seg in out]
+    return [rule for rule in rules if rule is not None]
+
+
+_Matrix = tuple[float, float, float, float, float, float]
+_MAX_DEPTH = 8  # forms inside forms: deeper nesting is not followed
+
+
+def _collect(raw, objects, form: _Matrix | None, out: list, settings: PdfSettings, depth: int) -> None:
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     fill, stroke = ctypes.c_int(), ctypes.c_int()
     r, g, b, a = (ctypes.c_uint() for _ in range(4))
-    for i in range(count):
-        obj = raw.FPDFPage_GetObject(page, i)
-        if raw.FPDFPageObj_GetType(obj) != raw.FPDF_PAGEOBJ_PATH:
+    for obj in objects:
+        kind = raw.FPDFPageObj_GetType(obj)
+        if kind == raw.FPDF_PAGEOBJ_FORM and depth < _MAX_DEPTH:
+            matrix = raw.FS_MATRIX()
+            if raw.FPDFPageObj_GetMatrix(obj, matrix):
+                m = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
+                inner = [
+                    raw.FPDFFormObj_GetObject(obj, i)
+                    for i in range(min(raw.FPDFFormObj_CountObjects(obj), _MAX_OBJECTS))
+                ]
+                _collect(raw, inner, m if form is None else _times(m, form), out, settings, depth + 1)
+            continue
+        if kind != raw.FPDF_PAGEOBJ_PATH or len(out) > _MAX_OBJECTS:
             continue
         if not raw.FPDFPath_GetDrawMode(obj, fill, stroke):
             continue
@@ -47,13 +68,38 @@ def page_rules(raw, page, width: float, height: float, rotation: int, settings: 
             continue
         if not raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
             continue
-        x0, y0, x1, y1 = left.value, bottom.value, right.value, top.value
+        box = (left.value, bottom.value, right.value, top.value)
+        if form is not None:
+            box = _transform_box(box, form)
+        x0, y0, x1, y1 = box
         if x1 - x0 <= settings.thin or y1 - y0 <= settings.thin:
-            out.append((x0, y0, x1, y1))  # a line, or a border drawn as a thin filled rectangle
+            out.append(box)  # a line, or a border drawn as a thin filled rectangle
         elif stroked:
-            out.extend(_segments(raw, obj))
-    rules = [_display(seg, width, height, rotation, settings) for seg in out]
-    return [rule for rule in rules if rule is not None]
+            segments = _segments(raw, obj)
+            out.extend(segments if form is None else [_transform_box(seg, form) for seg in segments])
+
+
+def _times(m: _Matrix, n: _Matrix) -> _Matrix:
+    """m then n (PDF row-vector convention)."""
+    a, b, c, d, e, f = m
+    a2, b2, c2, d2, e2, f2 = n
+    return (
+        a * a2 + b * c2,
+        a * b2 + b * d2,
+        c * a2 + d * c2,
+        c * b2 + d * d2,
+        e * a2 + f * c2 + e2,
+        e * b2 + f * d2 + f2,
+    )
+
+
+def _transform_box(box: tuple[float, float, float, float], m: _Matrix) -> tuple[float, float, float, float]:
+    a, b, c, d, e, f = m
+    xs, ys = [], []
+    for x, y in ((box[0], box[1]), (box[2], box[3]), (box[0], box[3]), (box[2], box[1])):
+        xs.append(a * x + c * y + e)
+        ys.append(b * x + d * y + f)
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 def _segments(raw, obj) -> list[tuple[float, float, float, float]]:
