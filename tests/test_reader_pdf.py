@@ -839,3 +839,37 @@ def test_rules_inside_a_form_xobject():
     c.save()
     (table,) = pdf_reader.read(buf.getvalue(), "form.pdf").blocks
     assert [[cell.text for cell in row] for row in table.rows] == [["名称", "数量"], ["甲", "1"], ["乙", "2"]]
+
+
+@pytest.mark.parametrize("rotation", [90, 270])
+def test_a_landscape_page_drawn_turned(rotation):
+    """A landscape page stored upright with /Rotate (the content drawn turned): read as shown."""
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(PAGE_W, PAGE_H))
+    c.setPageRotation(rotation)
+
+    def user(x: float, y: float) -> tuple[float, float]:  # shown (842 wide, y down) -> PDF user space
+        return (y, x) if rotation == 90 else (PAGE_W - y, PAGE_H - x)
+
+    def text(x: float, baseline: float, s: str) -> None:
+        c.saveState()
+        c.translate(*user(x, baseline))
+        c.rotate(90 if rotation == 90 else -90)
+        c.setFont(FONT, 10)
+        c.drawString(0, 0, s)
+        c.restoreState()
+
+    text(100, 80, "一、总体情况")
+    for k in range(4):
+        c.line(*user(100, 100 + 20 * k), *user(700, 100 + 20 * k))
+    for x in (100, 300, 500, 700):
+        c.line(*user(x, 100), *user(x, 160))
+    rows = [["名称", "数量", "金额"], ["甲", "1", "2.5"], ["乙", "2", "3"]]
+    for k, row in enumerate(rows):
+        for j, s in enumerate(row):
+            text(110 + 200 * j, 114 + 20 * k, s)
+    c.showPage()
+    c.save()
+    heading, table = pdf_reader.read(buf.getvalue(), "landscape.pdf").blocks
+    assert heading.text == "一、总体情况"
+    assert [[cell.text for cell in row] for row in table.rows] == rows
