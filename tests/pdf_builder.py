@@ -302,10 +302,12 @@ def draw_grid(
     repeat_header: bool = False,
     split_rows: bool = False,
     values_on: str = "first",
+    mark: str | None = None,
 ) -> None:
     """Lay the grid out from ``w.y`` on. A row that does not fit goes to the next page (``break_before``: this
     row starts a page), unless ``split_rows``: then it breaks across the pages as Word allows by default, its
-    label's lines divided between the two parts and its single-line cells on the ``values_on`` part."""
+    label's lines divided between the two parts and its single-line cells on the ``values_on`` part. ``mark``
+    (续表) is written above the table's part on each later page."""
     xs = [LEFT]
     for width in grid.widths:
         xs.append(xs[-1] + width)
@@ -334,12 +336,12 @@ def draw_grid(
                 first = PAD / 2 + LH * int((room - PAD) // LH)
                 slices.append(_Slice(r, v, page, y, first))
                 split_at[r] = v + first
-                page, y = _next_page(w, grid, repeat_header, header_h, repeats)
+                page, y = _next_page(w, grid, repeat_header, header_h, repeats, mark)
                 slices.append(_Slice(r, v + first, page, y, h - first + PAD / 2))
                 y += h - first + PAD / 2
                 v += h
                 continue
-            page, y = _next_page(w, grid, repeat_header, header_h, repeats)
+            page, y = _next_page(w, grid, repeat_header, header_h, repeats, mark)
         slices.append(_Slice(r, v, page, y, h))
         v += h
         y += h
@@ -357,9 +359,14 @@ def draw_grid(
         _draw(w, grid, xs, head, lines_of, {}, values_on, rows=set(range(grid.header_rows)))
 
 
-def _next_page(w: Writer, grid: Grid, repeat_header: bool, header_h: float, repeats: list) -> tuple[int, float]:
+def _next_page(
+    w: Writer, grid: Grid, repeat_header: bool, header_h: float, repeats: list, mark: str | None = None
+) -> tuple[int, float]:
     w.new_page()
     page, y = w.page, w.y
+    if mark:
+        w.text(page, LEFT, y, mark, size=10.5)
+        y += 16
     if repeat_header and grid.header_rows:
         repeats.append((page, y))
         y += header_h
@@ -466,6 +473,7 @@ class Layout:
     split_rows: bool = False  # rows break across pages (Word's default)
     values_on: str = "first"  # where a broken row's values stand: "first" or "second" part
     review_break: bool = False  # table 四's row of values alone on the next page
+    mark: str | None = None  # written above table 三's part on a later page (续表)
 
 
 def value_text(values: dict, path: tuple[str, ...]) -> str:
@@ -574,7 +582,7 @@ def render_report(edition: str, values: dict, lay: Layout | None = None, style: 
     w.ensure(200)
     brk = index[lay.break_before] if lay.break_before else None
     draw_grid(w, grid, break_before=brk, repeat_header=lay.repeat_header, split_rows=lay.split_rows,
-              values_on=lay.values_on)  # fmt: skip
+              values_on=lay.values_on, mark=lay.mark)  # fmt: skip
     w.heading(SECTIONS[3])
     w.ensure(120)
     draw_grid(w, review_grid(values, lay), break_before=3 if lay.review_break else None)

@@ -40,8 +40,8 @@ SCENARIOS: dict[str, tuple[pb.Layout, pb.Style]] = {
         pb.Style(header=None, page_numbers=False),
     ),
     # a DOCX draft with default column widths: labels over up to six lines (1.属/于国/家秘/密), rows broken
-    # across pages with their values on the first part
-    "office-draft": (pb.Layout(label_widths=(14, 30, 24), split_rows=True), pb.Style()),
+    # across pages with their values on the first part; 续表 above the part on the next page
+    "office-draft": (pb.Layout(label_widths=(14, 30, 24), split_rows=True, mark="续表"), pb.Style()),
     # ... the values on the second part, and the header repeated
     "office-draft-values-below": (
         pb.Layout(label_widths=(14, 30, 24), split_rows=True, values_on="second", repeat_header=True),

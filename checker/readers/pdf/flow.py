@@ -27,6 +27,8 @@ _REVIEW_WORDS = re.compile(
     r"行政复议|行政诉讼|未经复议直接起诉|复议后起诉|结果维持|结果纠正|其他结果|尚未审结|总计|合计|[\d\s.,+\-—/]"
 )
 _ENDS_SENTENCE = re.compile(r"[。；;！？!?]$")
+# A line saying that the table goes on: 续表, （续）, 续上表, 接上表, 表三（续）.
+_CONTINUED = re.compile(r"^(?:表[一二三四五六七八九十\d]*)?[（(]?(?:续表|续上表|接上表|续)[)）]?[:：]?$")
 
 
 class Layout:
@@ -57,6 +59,8 @@ class Layout:
             if piece is not None:
                 self._ruled_line(piece)
                 continue
+            if self.ruled and _CONTINUED.match(line.compact):
+                continue  # 续表 above the part of a table on the next page: the table goes on
             self._close_ruled()
             self._line(line)
         self._close_ruled()
