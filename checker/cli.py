@@ -52,6 +52,10 @@ from .batch.command import batch  # noqa: E402 - the command object; its work is
 
 main.add_command(batch)
 
+from .serve.command import serve  # noqa: E402 - the command object; Starlette and the checks are imported lazily
+
+main.add_command(serve)
+
 
 
 
