@@ -137,7 +137,8 @@ def embedded_font(chars: str) -> str:
 class Style:
     font: str = CID_FONT
     # "lines" | "rects" (thin filled rectangles) | "horizontal" | "none" | "open-header" (header rows without
-    # vertical rules, the body fully ruled) | "frame" (each table's outer border only)
+    # vertical rules, the body fully ruled) | "open-body" (the header ruled, the body without vertical rules)
+    # | "frame" (each table's outer border only)
     rules: str = "lines"
     header: str | None = "某某县人民政府政府信息公开工作年度报告"  # running header; None: none
     page_numbers: bool = True
@@ -416,7 +417,9 @@ def _draw(w: Writer, grid: Grid, xs, slices: list[_Slice], lines_of, split_at, v
         pages: dict[int, list[_Slice]] = {}
         for s in mine:
             pages.setdefault(s.page, []).append(s)
-        open_header = w.style.rules == "open-header" and cell.row < grid.header_rows
+        open_header = (w.style.rules == "open-header" and cell.row < grid.header_rows) or (
+            w.style.rules == "open-body" and cell.row >= grid.header_rows
+        )
         if w.style.rules == "frame":
             continue
         for page, parts in pages.items():

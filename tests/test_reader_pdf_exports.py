@@ -63,6 +63,11 @@ SCENARIOS: dict[str, tuple[pb.Layout, pb.Style]] = {
         pb.Layout(label_widths=(20, 60, 192), review_col=21, break_before="results.denied.third_party"),
         pb.Style(rules="open-header"),
     ),
+    # a boxed header over a body with horizontal rules only: the whole table read by the layout method
+    "open-body": (
+        pb.Layout(break_before="results.denied.third_party", repeat_header=True),
+        pb.Style(rules="open-body"),
+    ),
     # a frame without inner lines: read by the layout method
     "frame": (pb.Layout(break_before="results.unavailable.unclear", repeat_header=True), pb.Style(rules="frame")),
     # only horizontal rules: read by the layout method

@@ -16,6 +16,7 @@ import re
 from ...labels import vocabulary
 from ...model import Block, Cell, Document, Source
 from ...normalize import fold
+from ...values import is_value_text
 from .ruled import Box, Piece, find_pieces
 from .settings import DEFAULT, PdfSettings
 from .stitch import continues, stitch
@@ -47,12 +48,19 @@ class Layout:
         self.line_boxes: dict[int, list[tuple[float, float, float, float, int]]] = {}
 
     def run(self) -> None:
+        lines = [ln for p in self.pages for ln in p.lines]
+        found: list[tuple[Piece, list[Line]]] = []
         for page in self.pages:
             for piece in find_pieces(page, self.settings):
-                for line in page.lines:
-                    if all(piece.holds(f.cx, f.cy) for f in line.frags):
-                        self.pieces.setdefault(id(line), piece)
-        lines = [ln for p in self.pages for ln in p.lines]
+                held = [ln for ln in page.lines if all(piece.holds(f.cx, f.cy) for f in ln.frags)]
+                found.append((piece, held))
+                for line in held:
+                    self.pieces.setdefault(id(line), piece)
+        for piece, held in found:
+            if held and self._header_over_unruled(piece, held[-1], lines):
+                for line in held:  # the whole table (ruled header, unruled body) is read by the layout method
+                    if self.pieces.get(id(line)) is piece:
+                        del self.pieces[id(line)]
         start = self._title(lines)
         for line in lines[start:]:
             piece = self.pieces.get(id(line))
@@ -68,6 +76,15 @@ class Layout:
         self._flush_para()
 
     # -- ruled tables --
+
+    def _header_over_unruled(self, piece: Piece, last: Line, lines: list[Line]) -> bool:
+        """A ruled piece without a single value whose next line holds values outside any rules: a boxed header
+        over a body drawn with horizontal rules only (or none)."""
+        if any(box.lines and any(_is_number(t) for t in box.lines) for row in piece.grid for box in row):
+            return False
+        k = next((i for i, ln in enumerate(lines) if ln is last), None)
+        following = lines[k + 1] if k is not None and k + 1 < len(lines) else None
+        return following is not None and id(following) not in self.pieces and any(f.is_number for f in following.frags)
 
     def _ruled_line(self, piece: Piece) -> None:
         if self.ruled and self.ruled[-1] is piece:
@@ -227,6 +244,10 @@ class Layout:
         block = TableBuilder(kind, lines, number, self.vocab, self.settings).build()
         if block.rows:
             self.doc.blocks.append(block)
+
+
+def _is_number(text: str) -> bool:
+    return any(ch.isdigit() for ch in text) and is_value_text(text.strip())
 
 
 def _text_bounds(page: Page) -> tuple[float, float]:
