@@ -52,11 +52,11 @@ from .batch.command import batch  # noqa: E402 - the command object; its work is
 
 main.add_command(batch)
 
+
+
 from .serve.command import serve  # noqa: E402 - the command object; Starlette and the checks are imported lazily
 
 main.add_command(serve)
-
-
 
 
 _EDITION_HELP = "报告使用的模板版本：auto 自动识别，2019 试行版，2021 现行版"
@@ -263,9 +263,11 @@ def check(
     if not candidates and not force_exclude:
         raise click.UsageError("没有找到可检查的报告文件")
     results = []
+    skipped = 0
     for candidate in candidates:
         report = _extract(candidate.path, edition, year)
         if (force_exclude or not candidate.explicit) and not _is_report(report):
+            skipped += 1
             if not quiet:
                 click.echo(f"{_shown(report.path)}: 跳过：不是年度报告", err=True)
             continue
@@ -292,6 +294,8 @@ def check(
     except BaselineError as exc:
         raise Failure(str(exc)) from None
     text = _statistics(results, rules, fmt) if statistics else _render(fmt, results, rules, with_tables, output, quiet)
+    if fmt == "text" and skipped and not (statistics or quiet):
+        text += f"；跳过 {skipped} 个不是年度报告的文件"  # the summary line is the text output's last line
     _write(text, output)
     if any(not r.readable for r, _ in results):
         sys.exit(2)

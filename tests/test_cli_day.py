@@ -53,7 +53,9 @@ def test_drafts_folder_with_lock_files_page_and_readme_passes(tmp_path: Path) ->
     folder = _drafts_folder(tmp_path)
     result = run("check", folder)
     assert result.exit_code == 0, result.output
-    assert "共检查 2 个文件：错误 0 个" in result.stdout
+    assert "共检查 2 个文件：错误 0 个" in result.stdout and result.stdout.rstrip().endswith(
+        "；跳过 1 个不是年度报告的文件"
+    )
     # the README is one info line, the lock files and the page are not mentioned at all
     assert result.stderr.count("跳过：不是年度报告") == 1 and "README.md" in result.stderr
     assert "~$" not in result.output and "检查结果.html" not in result.output and "DOCX 文件已损坏" not in result.output
