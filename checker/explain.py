@@ -113,6 +113,15 @@ def _example_lines(rule: Rule, rules: Mapping[str, Rule]) -> list[str]:
     return lines
 
 
+# A fix hint shares placeholders with its message; explained without a finding they read as a general phrase.
+_GENERAL = {"title": "模板规定的标题", "table_name": "该表格", "section": "该部分"}
+_FIELD = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
+
+
+def _general(text: str) -> str:
+    return _FIELD.sub(lambda m: _GENERAL.get(m.group(1), "…"), text)
+
+
 def explain_text(rule: Rule, rules: Mapping[str, Rule], examples: bool = True) -> str:
     lines = [f"{rule.id} {rule.name}：{rule.title}（{SEVERITY_WORDS.get(rule.severity, rule.severity)}）"]
     if rule.is_expr:
@@ -121,7 +130,7 @@ def explain_text(rule: Rule, rules: Mapping[str, Rule], examples: bool = True) -
         lines += ["", f"说明：{rule.rationale}"]
     lines += ["", f"依据：{rule.basis}"]
     if rule.fix:
-        lines.append(f"修改建议：{rule.fix}")
+        lines.append(f"修改建议：{_general(rule.fix)}")
     if examples:
         lines += _example_lines(rule, rules)
     return "\n".join(lines)
@@ -135,7 +144,7 @@ def help_markdown(rule: Any) -> str:
     if getattr(rule, "rationale", ""):
         parts.append(rule.rationale)
     if rule.fix:
-        parts.append(f"**修改建议**：{rule.fix}")
+        parts.append(f"**修改建议**：{_general(rule.fix)}")
     if rule.basis:
         parts.append(f"**依据**：{rule.basis}")
     return "\n\n".join(parts)
