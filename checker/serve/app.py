@@ -230,6 +230,9 @@ def create_app(config: Config) -> ASGIApp:
         data = (data_dir("templates") / entry[0]).read_bytes()
         return Response(data, media_type=entry[1], headers={"Cache-Control": "no-cache"})
 
+    async def favicon(request: Request) -> Response:
+        return Response(status_code=204)  # no icon; answered so that the browser logs no error
+
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok", "version": __version__})
 
@@ -252,6 +255,7 @@ def create_app(config: Config) -> ASGIApp:
         Route("/template/{edition}.{fmt}", template),
         Route("/static/{name}", static),
         Route("/healthz", healthz),
+        Route("/favicon.ico", favicon),
     ]
     app = Starlette(
         routes=routes,
@@ -389,7 +393,8 @@ class Guard:
                 headers += [
                     (b"content-security-policy", CSP.encode()),
                     (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"no-referrer"),
+                    # not no-referrer: with it a browser sends "Origin: null" on our own form's POST
+                    (b"referrer-policy", b"same-origin"),
                     (b"x-frame-options", b"DENY"),
                     (b"cache-control", b"no-store"),
                 ]

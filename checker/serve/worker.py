@@ -27,6 +27,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
+_TIMED_OUT = object()
 START_GRACE = 60.0  # seconds a new worker may take to start (imports on a slow machine) before its file counts
 
 
@@ -241,7 +242,7 @@ class _Process:
                 self.conn.close()
 
     def exit_detail(self) -> str:
-        self.proc.join(1)
+        self.proc.join(5)
         code = self.proc.exitcode
         if code is None:
             return "通信中断"
@@ -290,37 +291,35 @@ class WorkerPool:
         process = self._idle.get()
         try:
             process.conn.send(job)
-            started = self._wait(process, START_GRACE + (self.timeout or 0), "start")
-            if started is None:
-                return self._lost(process, job)
+            if self._wait(process, START_GRACE + (self.timeout or 0), "start") is _TIMED_OUT:
+                return self._lost(process, job, timed_out=True)
             outcome = self._wait(process, self.timeout, "done")
-            if outcome is None:
-                return self._lost(process, job)
-        except (OSError, ValueError, EOFError):
-            return self._lost(process, job)
+            if outcome is _TIMED_OUT:
+                return self._lost(process, job, timed_out=True)
+        except (OSError, ValueError, EOFError):  # the pipe broke: the worker died
+            return self._lost(process, job, timed_out=False)
         self._idle.put(process)
         return outcome
 
     def _wait(self, process: _Process, seconds: float | None, kind: str) -> Any:
-        """The message ``kind`` from the worker within ``seconds`` (None: wait as long as it takes), or None
-        when it timed out or died."""
+        """The payload of the message ``kind`` from the worker within ``seconds`` (None: as long as it takes),
+        or ``_TIMED_OUT``. A worker that died raises EOFError here."""
         deadline = None if seconds is None else time.monotonic() + seconds
         while True:
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
-                return None
+                return _TIMED_OUT
             if process.conn.poll(1.0 if left is None else min(left, 1.0)):
                 got, payload = process.conn.recv()
                 if got == kind:
-                    return payload if kind == "done" else True
+                    return payload
             elif not process.proc.is_alive():
-                return None
+                raise EOFError
 
-    def _lost(self, process: _Process, job: Job) -> Outcome:
-        alive = process.proc.is_alive()
-        detail = None if alive else process.exit_detail()
+    def _lost(self, process: _Process, job: Job, timed_out: bool) -> Outcome:
+        detail = "" if timed_out else process.exit_detail()
         self._retire(process)
-        message = timeout_message(self.timeout or 0) if alive else crash_message(detail or "")
+        message = timeout_message(self.timeout or 0) if timed_out else crash_message(detail)
         return failed(job, message, self.settings)
 
     def close(self) -> None:
