@@ -121,6 +121,9 @@ def place(location: Mapping[str, Any], fmt: str = "", edition: str | None = None
         m = _ADDRESS.match(str(location.get("cell") or ""))
         if m and line is None:
             cell_words += f"第 {m[3]} 行"
+            # The review table's groups stand side by side in one row: the group tells the columns apart.
+            if table == "review" and location.get("row"):
+                cell_words += row_phrase(table, str(location["row"]), edition)
         elif location.get("row"):
             cell_words += row_phrase(table, str(location["row"]), edition)
         if location.get("column"):
