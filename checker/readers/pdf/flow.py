@@ -104,12 +104,16 @@ class Layout:
             return
         number = sum(1 for b in self.doc.blocks if b.is_table) + 1
         rows: list[list[Cell]] = []
+        where: dict[int, tuple[str, int, int | None]] = {}  # id(box) -> text, page, line: once per merged cell
         for r, row in enumerate(grid):
             cells = []
             for c, box in enumerate(row):
                 spanned = (r > 0 and grid[r - 1][c] is box) or (c > 0 and row[c - 1] is box)
-                page, line = self._where(box)
-                cells.append(Cell(box.text, Source(page=page, line=line, table=number, row=r + 1, col=c + 1), spanned))
+                known = where.get(id(box))
+                if known is None:
+                    known = where[id(box)] = (box.text, *self._where(box))
+                text, page, line = known
+                cells.append(Cell(text, Source(page=page, line=line, table=number, row=r + 1, col=c + 1), spanned))
             rows.append(cells)
         first = rows[0][0].source
         self.doc.blocks.append(Block("table", "", Source(page=first.page, line=first.line, table=number), rows))
