@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from ..model import Document, ReadError
+from ..oserror import describe
 from . import docx
 
 TIMEOUT_SECONDS = 60  # LibreOffice's first start creates a profile (~10 s); a report converts in seconds
@@ -87,7 +88,7 @@ def _run(command: list[str]) -> None:
             start_new_session=True,
         )
     except OSError as exc:
-        raise ReadError(f"无法启动 LibreOffice：{exc.strerror or exc}", rule="P002") from None
+        raise ReadError(f"无法启动 LibreOffice：{describe(exc)}", rule="P002") from None
     try:
         proc.wait(timeout=TIMEOUT_SECONDS)
     except subprocess.TimeoutExpired:
