@@ -51,7 +51,7 @@ class Layout:
         lines = [ln for p in self.pages for ln in p.lines]
         found: list[tuple[Piece, list[Line]]] = []
         for page in self.pages:
-            for piece in find_pieces(page, self.settings):
+            for piece in _pieces(page, self.settings):
                 held = [ln for ln in page.lines if all(piece.holds(f.cx, f.cy) for f in ln.frags)]
                 found.append((piece, held))
                 for line in held:
@@ -248,6 +248,15 @@ class Layout:
         block = TableBuilder(kind, lines, number, self.vocab, self.settings).build()
         if block.rows:
             self.doc.blocks.append(block)
+
+
+def _pieces(page: Page, settings: PdfSettings) -> list[Piece]:
+    """The page's ruled tables; a drawing the grid reader cannot make sense of leaves the page to the layout
+    method rather than losing the file."""
+    try:
+        return find_pieces(page, settings)
+    except (ArithmeticError, IndexError, ValueError):
+        return []
 
 
 def _is_number(text: str) -> bool:
