@@ -6,7 +6,9 @@ Generates N random but consistent reports per format with the writers (checker/w
 folder, then, pinned to one core and after a warm-up, times ``extract_path`` on each file (and the full check,
 extract + rules, when the rule engine is present). Also times the CLI cold start: ``xxgk --version`` and
 ``python -c "import checker.cli"``, median of 10 fresh processes. Prints one table with the targets beside
-the figures.
+the figures. Then the PDF reader (``pdf_reader``): read time per 5 pages in process, the cell read rate on the
+export-like fixtures of tests/pdf_builder.py, and a whole ``xxgk check`` of each real PDF against the floor of
+opening it with pypdfium2 and reading every char box (``--formats ""`` runs these alone).
 """
 
 from __future__ import annotations
