@@ -263,11 +263,11 @@ def check(
     if not candidates and not force_exclude:
         raise click.UsageError("没有找到可检查的报告文件")
     results = []
-    skipped = 0
+    skipped: list[str] = []
     for candidate in candidates:
         report = _extract(candidate.path, edition, year)
         if (force_exclude or not candidate.explicit) and not _is_report(report):
-            skipped += 1
+            skipped.append(report.path)
             if not quiet:
                 click.echo(f"{_shown(report.path)}: 跳过：不是年度报告", err=True)
             continue
@@ -293,9 +293,16 @@ def check(
                 click.echo(f"已按基线忽略 {suppressed} 条（{baseline}）", err=True)
     except BaselineError as exc:
         raise Failure(str(exc)) from None
-    text = _statistics(results, rules, fmt) if statistics else _render(fmt, results, rules, with_tables, output, quiet)
+    if statistics:
+        text = _statistics(results, rules, fmt)
+    elif fmt == "json":
+        from .output import json_document
+
+        text = json_document(results, with_tables=with_tables, skipped=skipped)
+    else:
+        text = _render(fmt, results, rules, with_tables, output, quiet)
     if fmt == "text" and skipped and not (statistics or quiet):
-        text += f"；跳过 {skipped} 个不是年度报告的文件"  # the summary line is the text output's last line
+        text += f"；跳过 {len(skipped)} 个不是年度报告的文件"  # the summary line is the text output's last line
     _write(text, output)
     if any(not r.readable for r, _ in results):
         sys.exit(2)

@@ -44,12 +44,19 @@ def summary(results: list[tuple[Report, list[Finding]]]) -> dict[str, int]:
     }
 
 
-def json_document(results: list[tuple[Report, list[Finding]]], with_tables: bool) -> str:
-    doc = {
+def json_document(
+    results: list[tuple[Report, list[Finding]]], with_tables: bool, skipped: list[str] | None = None
+) -> str:
+    """The contract's document. ``skipped``: files found by walking a folder that hold no report; listed (with
+    ``summary.skipped``) only when there are some, so documents of runs without them are unchanged."""
+    doc: dict[str, Any] = {
         "tool": {"name": "xxgk", "version": __version__},
         "reports": [report_object(r, f, with_tables) for r, f in results],
         "summary": summary(results),
     }
+    if skipped:
+        doc["skipped"] = [{"path": path, "reason": "不是年度报告"} for path in skipped]
+        doc["summary"]["skipped"] = len(skipped)
     return json.dumps(doc, ensure_ascii=False, indent=2)
 
 
