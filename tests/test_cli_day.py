@@ -63,6 +63,10 @@ def test_drafts_folder_with_lock_files_page_and_readme_passes(tmp_path: Path) ->
     doc = json.loads(run("check", "--format", "json", folder).stdout)
     assert sorted(Path(r["path"]).name for r in doc["reports"]) == ["2022-青河县.docx", "2022-青河县.md"]
     assert [Path(s["path"]).name for s in doc["skipped"]] == ["README.md"] and doc["summary"]["skipped"] == 1
+    import jsonschema
+
+    schema = json.loads((ROOT / "tests" / "schemas" / "xxgk-check.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, schema)  # the additions keep the contract's document valid
 
 
 def test_files_named_explicitly_are_always_answered(tmp_path: Path) -> None:
