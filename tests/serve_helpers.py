@@ -43,11 +43,16 @@ def serve_command(*args: str) -> list[str]:
 
 
 @contextmanager
-def running_server(tmp: Path, *args: str, history: bool = True) -> Iterator[Server]:
+def running_server(tmp: Path, *args: str, history: bool = True, env: dict[str, str] | None = None) -> Iterator[Server]:
     """``xxgk serve`` on a free loopback port, its history in ``tmp`` (never the user's own data folder)."""
     port = free_port()
     log = tmp / f"server-{port}.log"
-    env = {**os.environ, "XXGK_SERVE_HISTORY": str(tmp / "history.sqlite3"), "PYTHONIOENCODING": "utf-8"}
+    env = {
+        **os.environ,
+        "XXGK_SERVE_HISTORY": str(tmp / "history.sqlite3"),
+        "PYTHONIOENCODING": "utf-8",
+        **(env or {}),
+    }
     extra = [] if history else ["--no-history"]
     with open(log, "wb") as out:
         process = subprocess.Popen(

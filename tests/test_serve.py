@@ -33,8 +33,15 @@ SCHEMA = ROOT / "tests" / "schemas" / "xxgk-check.schema.json"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with running_server(tmp_path_factory.mktemp("serve"), "--workers", "2") as s:
+def server_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The server's temporary folder (TMPDIR/TMP/TEMP): where the uploads live while they are checked."""
+    return tmp_path_factory.mktemp("server-tmp")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, server_tmp: Path) -> Iterator[Server]:
+    env = {name: str(server_tmp) for name in ("TMPDIR", "TMP", "TEMP")}
+    with running_server(tmp_path_factory.mktemp("serve"), "--workers", "2", env=env) as s:
         yield s
 
 
@@ -144,6 +151,13 @@ def test_api_check_is_the_contract_json(server: Server) -> None:
     # errors are JSON too
     status, _, body = request(server.url + "/api/check", b"x", {"Content-Type": "text/plain"})
     assert status == 415 and "error" in json.loads(body)
+
+
+def test_uploads_are_deleted_after_the_response(server: Server, server_tmp: Path) -> None:
+    status, _, _ = upload(server.url + "/check", [(FAULTY_DOCX.name, FAULTY_DOCX.read_bytes())])
+    assert status == 200
+    assert get(server.url + "/healthz")[0] == 200
+    assert not [p.name for p in server_tmp.iterdir() if p.name.startswith("xxgk-serve-")]
 
 
 def test_upload_over_the_limit_is_413_and_the_server_goes_on(server: Server) -> None:
