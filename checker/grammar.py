@@ -43,7 +43,9 @@ def parse(tokens: list[Tok]) -> tuple[Tree, list[Tok]]:
 
     skipped: list[Tok] = []
     fed: list[int] = []  # indices of the tokens the parser took
-    can_end = 0  # how many of them were taken when the document could last have ended
+    # How many of them had been taken at each point where the state allows $END. LALR merges look-aheads, so
+    # $END may be allowed in a state and still fail after the reductions it triggers: these are only candidates.
+    may_end: list[int] = []
     interactive = parser().parse_interactive([])  # type: ignore[arg-type]
     states = interactive.parser_state.parse_conf.states
     for i, tok in enumerate(tokens):
@@ -54,13 +56,31 @@ def parse(tokens: list[Tok]) -> tuple[Tree, list[Tok]]:
             continue
         fed.append(i)
         if "$END" in states[interactive.parser_state.position]:
-            can_end = len(fed)
+            may_end.append(len(fed))
     try:
         return interactive.feed_eof(), skipped
     except UnexpectedToken:
-        # The document stops inside a construct (a truncated file): end it where it last could end, and set
-        # the tokens after that point aside. Rare, so the prefix is simply parsed again.
-        replay = parser().parse_interactive([])  # type: ignore[arg-type]
-        for i in fed[:can_end]:
-            replay.feed_token(Token(tokens[i].kind, str(i)))
-        return replay.feed_eof(), skipped + [tokens[i] for i in fed[can_end:]]
+        tree, taken = _end_where_it_could(tokens, fed, may_end)
+        return tree, skipped + [tokens[i] for i in fed[taken:]]
+
+
+def _end_where_it_could(tokens: list[Tok], fed: list[int], may_end: list[int]) -> tuple[Tree, int]:
+    """The document stops inside a construct (a truncated file): end it at the last point where it really
+    could end, trying each candidate on a copy of the parser; returns the tree and how many tokens it took.
+
+    Rare, so the prefix is simply parsed again. An empty document always ends, so there is always an answer.
+    """
+    from lark import Token
+    from lark.exceptions import UnexpectedToken
+
+    replay = parser().parse_interactive([])  # type: ignore[arg-type]
+    tree, taken = replay.copy().feed_eof(), 0
+    candidates = set(may_end)
+    for count, i in enumerate(fed, start=1):
+        replay.feed_token(Token(tokens[i].kind, str(i)))
+        if count in candidates:
+            try:
+                tree, taken = replay.copy().feed_eof(), count
+            except UnexpectedToken:
+                continue
+    return tree, taken
