@@ -100,3 +100,30 @@ def test_drafter_uploads_the_draft_and_reads_what_to_fix(server: Server, page, t
 
     assert all(url.startswith(server.url) for url in requests), requests
     assert not errors, errors  # no script error, no CSP refusal, no missing resource
+
+
+def test_several_files_dropped_on_the_page(server: Server, page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    drafts = {
+        "教育局初稿.md": (ROOT / "examples" / "faulty" / "2022-qinghe-education-draft.md").read_text(encoding="utf-8"),
+        "县政府.md": (ROOT / "examples" / "2022-qinghe-county.md").read_text(encoding="utf-8"),
+    }
+    page.goto(server.url + "/")
+    dropped = page.evaluate_handle(
+        """files => {
+            const dt = new DataTransfer();
+            for (const [name, text] of Object.entries(files)) dt.items.add(new File([text], name));
+            return dt;
+        }""",
+        drafts,
+    )
+    page.dispatch_event("#drop", "drop", {"dataTransfer": dropped})
+    assert page.locator("#chosen li").count() == 2
+    assert page.evaluate("document.getElementById('file').files.length") == 2
+    page.click("#submit")
+    page.wait_for_selector("section.report", timeout=120_000)
+    assert page.locator("section.report").count() == 2
+    names = page.locator(".file-name").all_inner_texts()
+    assert names == ["第 1 份：教育局初稿.md", "第 2 份：县政府.md"]
+    verdicts = page.locator(".verdict").all_inner_texts()
+    assert "需要修改" in verdicts[0] and "可以发布" in verdicts[1]
+    page.screenshot(path=str(tmp_path / "two-files.png"), full_page=True)

@@ -13,7 +13,7 @@ EXTRA_HINT = "pip install 'xxgk[serve]'（在源码目录中：pip install '.[se
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="监听的地址；默认只有本机可以访问，0.0.0.0 让办公室局域网访问（须同时设 --token）")  # fmt: skip
-@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="监听的端口")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True, help="监听的端口")
 @click.option("--open", "open_browser", is_flag=True, help="启动后在浏览器中打开页面")
 @click.option("--token", metavar="口令",
               help="访问口令（非本机地址时必须设置；写 auto 自动生成一个并打印带口令的网址）")  # fmt: skip
