@@ -336,3 +336,18 @@ def test_version_does_not_import_the_web_stack() -> None:
     code += "print(sorted(m for m in sys.modules if m.split('.')[0] in ('starlette', 'uvicorn', 'python_multipart')))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            serve_command("--port", str(port), "--no-history"), capture_output=True, cwd=ROOT, timeout=60, check=False
+        )
+    assert done.returncode == 2
+    err = done.stderr.decode("utf-8").strip()
+    assert "端口已被其他程序占用" in err and len(err.splitlines()) == 1

@@ -109,8 +109,13 @@ def create_app(config: Config) -> ASGIApp:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        import anyio
+
         state["store"] = hist.open_store(config.history)
         state["pool"] = WorkerPool(config.workers, config.timeout, config.settings)
+        # Threads waiting for a worker have their own allowance: a queue of uploads never takes the threads
+        # that the pages and the history use (Starlette's default pool).
+        state["waiting"] = anyio.CapacityLimiter(256)
         try:
             yield
         finally:
@@ -169,7 +174,7 @@ def create_app(config: Config) -> ASGIApp:
 
             async def one(i: int) -> None:
                 job = Job(uploads[i].path, uploads[i].name, i + 1)
-                outcomes[i] = await anyio.to_thread.run_sync(pool.run, job)
+                outcomes[i] = await anyio.to_thread.run_sync(pool.run, job, limiter=state["waiting"])
 
             async with anyio.create_task_group() as group:
                 for i in range(len(uploads)):

@@ -65,6 +65,9 @@ def serve(
             f"在 {host} 上提供服务，局域网中的其他计算机都能访问：必须设置访问口令，"
             "加 --token 口令，或 --token auto 自动生成一个"
         )
+    problem = _bind_problem(host, port)
+    if problem:
+        raise Failure(f"无法在 {host}:{port} 上启动服务：{problem}（可用 --port 换一个端口）")
     settings = _settings(config_file, extra_rules)
     history = None if no_history else _history_path(history_db)
     config = Config(
@@ -129,3 +132,27 @@ def _history_path(path: str | None) -> str:
     except HistoryError as exc:
         raise Failure(str(exc)) from None
     return path
+
+
+def _bind_problem(host: str, port: int) -> str | None:
+    """Why the address cannot be bound (in use, not this machine's), said before the server prints its URL."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        if os.name != "nt":  # as uvicorn binds (on Windows the option would let two servers share the port)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            import errno
+
+            from ..oserror import describe
+
+            reasons = {
+                errno.EADDRINUSE: "端口已被其他程序占用",
+                errno.EADDRNOTAVAIL: "这个地址不属于本机",
+                errno.EACCES: "没有权限使用这个端口",
+            }
+            return reasons.get(exc.errno or 0) or describe(exc)
+    return None
