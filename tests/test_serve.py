@@ -351,3 +351,27 @@ def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     err = done.stderr.decode("utf-8").strip()
     assert "端口已被其他程序占用" in err and len(err.splitlines()) == 1
+
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "real"
+
+
+def test_real_reports_get_the_same_findings_as_the_command_line(server: Server) -> None:
+    """Real published reports of every format the corpus holds, uploaded together: each gets exactly the findings
+    ``xxgk check --format json`` gives for the same file."""
+    files = sorted(p for p in CORPUS.rglob("*") if p.suffix.lower() in (".pdf", ".html", ".htm", ".md", ".docx"))
+    files += sorted(p for p in CORPUS.rglob("*.txt"))[:3]
+    if not files:
+        pytest.skip("the shared corpus is not here")
+    status, doc = api(server.url, [(p.name, p.read_bytes()) for p in files])
+    assert status == 200
+    cli = subprocess.run(
+        [sys.executable, "-m", "checker", "check", "--format", "json", *map(str, files)],
+        capture_output=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+    expected = json.loads(cli.stdout)["reports"]
+    assert len(doc["reports"]) == len(expected) == len(files)
+    for got, want in zip(doc["reports"], expected, strict=True):
+        assert got["path"] == Path(want["path"]).name
+        assert (got["edition"], got["year"], got["agency"]) == (want["edition"], want["year"], want["agency"])
+        assert got["findings"] == want["findings"], got["path"]
