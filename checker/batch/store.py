@@ -206,7 +206,8 @@ def failure_record(path: str, fmt: str, message: str, sha256: str | None, rule: 
 
 
 # Cells a light record keeps: those the cross-year rules read (X101, X102, X104), with their sources.
-_CROSS_CELLS = ("applications.carried_over.", "applications.carried_forward.", "active.")
+_CROSS_CELLS = ("applications.carried_over.", "applications.carried_forward.", "active.art20_1.")
+_CROSS_COLUMNS = ("prev_items", "change")  # 2019 表二 chains (X102), in every block
 _HEAVY = ("cells", "headings", "tables_found", "conflicts")
 
 
@@ -219,7 +220,7 @@ def light(record: dict[str, Any]) -> dict[str, Any]:
         return record  # already light, or not in the store (kept whole: failures are small)
     out = {k: v for k, v in record.items() if k not in _HEAVY}
     cells = record.get("cells") or []
-    out["cells"] = [c for c in cells if ".".join(c[0]).startswith(_CROSS_CELLS)]
+    out["cells"] = [c for c in cells if ".".join(c[0]).startswith(_CROSS_CELLS) or c[0][-1] in _CROSS_COLUMNS]
     out["cells_read"] = sum(1 for c in cells if c[2] is not None or c[3])
     out["light"] = True
     return out
