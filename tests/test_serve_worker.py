@@ -71,3 +71,17 @@ def test_files_run_side_by_side_up_to_the_worker_count(pool: WorkerPool) -> None
     assert results[0]["pid"] != results[1]["pid"]
     first, second = sorted(results, key=lambda r: r["start"])
     assert second["start"] < first["end"], "the second file waited for the first"
+
+
+def test_serve_without_the_extra_is_one_line_naming_the_remedy() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nsys.modules['starlette'] = None  # as if xxgk[serve] were not installed\n"
+        "from checker.cli import main\nmain(['serve', '--no-history'])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("xxgk：错误：xxgk serve 需要额外的组件") and "pip install 'xxgk[serve]'" in line
