@@ -230,7 +230,7 @@ def test_full_disk_is_one_line_exit_2_and_loses_nothing(tmp_path: Path, monkeypa
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(out / "summary.xlsx"))
 
-    monkeypatch.setattr(sheets, "summary_xlsx", full)
+    monkeypatch.setattr(sheets.Workbook, "save", full)  # the disk fills up as the workbook is saved
     result = invoke(str(tmp_path / "in"), "--out", str(out))
     assert result.exit_code == 2 and "Traceback" not in result.output
     lines = [x for x in result.stderr.splitlines() if "写出结果失败" in x]
