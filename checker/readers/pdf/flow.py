@@ -2,7 +2,9 @@
 
 A line inside a usable ruled table (``ruled.py``) belongs to that table; consecutive ruled pieces with nothing
 between them but page furniture are one table (``stitch.py``), emitted as the same grid the DOCX and HTML
-readers produce (a merged cell at every position it covers, its copies ``spanned``). Elsewhere a table starts
+readers produce (a merged cell at every position it covers, its copies ``spanned``); a 续表 line between the
+pieces does not end the table, and a ruled header without a value over a body with no vertical rules leaves
+the whole table to the layout method. Elsewhere a table starts
 at a line the template's tables start with: a ``第二十条第（N）项`` caption (主动公开), the ``本列数据的勾稽关系``
 note or ``申请人情况`` (申请情况), a line of review header words beginning with ``行政复议`` (复议诉讼); it runs
 until a section heading or a line of prose, across page breaks, and is read by the layout method

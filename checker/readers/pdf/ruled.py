@@ -6,12 +6,15 @@ table's grid lines are the positions of its rules (its outer edges also where on
 end, as in tables without side borders). Two neighbouring grid cells are one cell when no rule separates
 them, which gives rowspan and colspan. Each character goes to the cell holding its centre, and the text of a
 cell is read line by line, top to bottom (a wrapped label is one label; text written one character per line
-too); a cell of rotated text is read in the order the PDF draws it.
+too); a cell of rotated text is read in the order the PDF draws it. A number or word the cell's width broke
+over two lines (1041 / 5) is joined again when its first line fills the cell.
 
 A ruled region is only used when its rules are complete enough to be trusted: values standing far apart on
-one line of a cell, text of one merged cell falling on both sides of a column line with a gap there, or a
-cell holding values on several lines mean rules are missing (only horizontal rules, a frame without inner
-lines): the region is then read by the layout method (``unruled.py``).
+one line of a cell, or a cell holding values on several lines, mean rules are missing (only horizontal rules,
+a frame without inner lines): the region is then read by the layout method (``unruled.py``). A header drawn
+without vertical rules above a ruled body (its horizontal rules stacked right above the table join it) is
+rebuilt from its text: blocks of stacked fragments, each a cell over the body's columns it covers. A page with
+more rules than any table (hatching, charts, hostile files) is left to the layout method.
 """
 
 from __future__ import annotations

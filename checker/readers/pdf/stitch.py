@@ -7,7 +7,10 @@ page furniture, become one grid.
 * A cell cut by the page break — a merged label cell (（三）不 / 予公开) or a row allowed to break across
   pages (the label's last line on the next page, or the values there) — is joined: where the first row of
   the later piece holds only the rest of a label (text that does not start a label of its own) and values
-  whose cells above are empty, it is the same row.
+  whose cells above are empty (or the rest of a number the break cut: 2640 | 8), it is the same row. A header
+  cell reaching the break does not swallow the rows below it.
+* A piece continues a table only when it shares most of its column lines: 表三 ending a page and 表四 starting
+  the next without their heading stay two tables.
 """
 
 from __future__ import annotations
