@@ -118,6 +118,22 @@ def _single_fixes(findings: list[Finding], report: Report, rules: Mapping[str, R
     return out
 
 
+def _unconfirmed(f: Finding, rules: Mapping[str, Rule]) -> Finding:
+    """A sum that no identity of the other orientation crosses (table 四: one total per group, nothing down
+    the columns) cannot tell whether the total or one of its parts is wrong: the message says so rather than
+    presenting the total as the certain fix."""
+    rule = rules.get(f.rule)
+    if rule is None or not rule.is_expr or f.expected is None:
+        return f
+    crossed = any(
+        other.is_expr and other.table == rule.table and other.for_each not in (None, rule.for_each)
+        for other in rules.values()
+    )
+    if crossed:
+        return f
+    return replace(f, message=f"{f.message}（也可能是总计无误而某一项填错：请与原始台账核对）")
+
+
 def _identity_phrase(f: Finding, rules: Mapping[str, Rule], report: Report) -> str:
     from .words import column_phrase, row_phrase
 
@@ -142,6 +158,7 @@ def one_explanation(findings: list[Finding], report: Report, rules: Mapping[str,
         else:
             by_orientation[rule.for_each].append(f)
     findings = _single_fixes([*by_orientation["column"], *by_orientation["row"]], report, rules) + others
+    findings = [_unconfirmed(f, rules) for f in findings]
     by_orientation = {
         o: [f for f in findings if f not in others and rules[f.rule].for_each == o] for o in by_orientation
     }

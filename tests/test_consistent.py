@@ -47,3 +47,17 @@ def test_one_wrong_total_is_one_finding(tmp_path: Path) -> None:
     )
     assert only["expected"] == 87 and only["actual"] == 88
     assert "“自然人”列" in only["message"] and "“（七）总计”行" in only["message"]
+
+
+def test_a_sum_nothing_crosses_says_the_part_may_be_wrong(tmp_path: Path) -> None:
+    # Table 四 has one total per group and no identity down its columns: 2 + 0 + 1 + 0 ≠ 4 cannot tell whether
+    # the total or a part is wrong, and the message says so instead of presenting "应为 3" as certain.
+    findings = _findings(tmp_path, "| 行政复议 | 2 | 0 | 1 | 0 | 3 |", "| 行政复议 | 2 | 0 | 1 | 0 | 4 |")
+    findings = [f for f in findings if f["rule"].startswith("A")]  # the text's 3 cases now disagree too (C103)
+    assert [(f["rule"], f["expected"]) for f in findings] == [("A201", 3)]
+    assert "也可能是总计无误而某一项填错" in findings[0]["message"]
+
+
+def test_a_sum_that_other_identities_cross_is_not_hedged(tmp_path: Path) -> None:
+    findings = _findings(tmp_path, TOTAL, "| （七）总计 | 88 | 10 | 0 | 1 | 2 | 1 | 101 |")
+    assert "也可能是" not in findings[0]["message"]
