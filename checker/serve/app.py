@@ -182,7 +182,7 @@ def create_app(config: Config) -> ASGIApp:
         finally:
             shutil.rmtree(folder, ignore_errors=True)  # the uploads never outlive the response
         done = [o for o in outcomes if o is not None]
-        check, document = _stored(done, [u.sha256 for u in uploads])
+        check, document = await run_in_threadpool(_stored, done, [u.sha256 for u in uploads])  # pages rendered
         await run_in_threadpool(_remember, state["store"], check)
         return check, document
 
