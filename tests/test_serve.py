@@ -112,6 +112,13 @@ def test_faulty_docx_gives_findings_page_with_wrong_cells_highlighted(server: Se
     assert status == 200 and "attachment" in headers["content-disposition"]
     standalone = _dom(data)
     assert len(standalone.find_class("finding")) == len(rules)
+    # ... which is the page of `xxgk check --format html` for the same file, byte for byte but the path shown
+    cli = subprocess.run(
+        [sys.executable, "-m", "checker", "check", "--format", "html", str(FAULTY_DOCX.relative_to(ROOT))],
+        capture_output=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+    page = cli.stdout.decode("utf-8").replace("examples/faulty/", "").replace("examples\\faulty\\", "")
+    assert data.decode("utf-8").strip() == page.strip()
     assert standalone.xpath("//meta[@http-equiv='Content-Security-Policy']")
     (annotated,) = [a.get("href") for a in dom.find_class("annotated")]
     status, headers, data = get(server.url + annotated)
