@@ -268,6 +268,8 @@ def test_history_lists_checks_and_shows_what_a_reupload_fixed(tmp_path: Path) ->
         index = _dom(get(s.url + "/")[2])
         links = [a.get("href") for a in index.xpath("//section[@class='recent']//a")]
         assert len(links) == 2
+        fixed = [td.text_content() for td in index.xpath("//section[@class='recent']//td[@class='fixed-count']")]
+        assert fixed == ["已修正 1 个", ""]  # newest first
         status, _, reopened = get(s.url + links[1])
         assert status == 200 and "初稿.md" in reopened.decode("utf-8") and len(_hits(_dom(reopened))) >= 2
         assert get(s.url + "/checks/no-such-check")[0] == 404

@@ -280,6 +280,10 @@ def _summary(check: hist.StoredCheck) -> dict[str, Any]:
         "names": [f.name for f in check.files],
         "agencies": sorted({f"{f.agency or ''}{f'{f.year}年度' if f.year else ''}" for f in check.files} - {""}),
         "counts": check.counts,
+        # findings fixed since each report's previous version, when one of the files is a re-upload
+        "fixed": sum(len(f.changes.get("fixed", ())) for f in check.files if f.changes)
+        if any(f.changes and "fixed" in f.changes for f in check.files)
+        else None,
     }
 
 
