@@ -310,6 +310,9 @@ def test_token_guards_every_page_but_healthz(tmp_path: Path) -> None:
         assert get(s.url + "/healthz")[0] == 200
         status, _, body = get(s.url + "/")
         assert status == 401 and "口令" in body.decode("utf-8")
+        assert get(s.url + "/static/serve.css")[0] == 200  # the page asking for the token is styled
+        assert get(s.url + "/template/2021.md")[0] == 401
+        assert get(s.url + "/checks/anything/page.html")[0] == 401
         assert upload(s.url + "/api/check", [("a.md", FAULTY_MD.read_bytes())])[0] == 401
         assert get(s.url + "/?token=wrong")[0] == 401
         status, _, body = upload(

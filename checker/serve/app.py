@@ -382,7 +382,9 @@ class Guard:
     server (a page elsewhere cannot reach it through DNS rebinding), the Origin of a POST (a page elsewhere
     cannot submit to it), and the security headers of every response."""
 
-    OPEN = ("/healthz",)
+    # Open without the token: the health check, and the stylesheets and script (public code) so that the page
+    # asking for the token is styled.
+    OPEN = ("/healthz", "/favicon.ico", "/static/findings.css", "/static/serve.css", "/static/upload.js")
 
     def __init__(self, app: ASGIApp, config: Config) -> None:
         self.app = app
