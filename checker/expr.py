@@ -56,9 +56,9 @@ def holds(op: str, difference: int | float) -> bool:
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    from lark import Lark
+    from .grammar import cached_lark
 
-    return Lark(resource_path("grammars", "expr.lark").read_text("utf-8"), parser="lalr")
+    return cached_lark("expr", resource_path("grammars", "expr.lark").read_text("utf-8"))
 
 
 def compile_expr(text: str, keys: set[str], sets: dict[str, tuple[str, ...]]) -> Linear:

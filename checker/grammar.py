@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import sys
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lark import Token
+from lark.lexer import Lexer as LarkLexer
 
 from .resources import resource_path
 
@@ -13,23 +20,48 @@ if TYPE_CHECKING:
     from .lexer import Tok
 
 
+class TokenListLexer(LarkLexer):
+    """Feeds the lexer's tokens to Lark; a token's value is its index in the list. At module level: the
+    cached parser names it (pickled by reference)."""
+
+    def __init__(self, lexer_conf: object) -> None:
+        pass
+
+    def lex(self, data: list[Tok]):  # type: ignore[override]
+        for i, tok in enumerate(data):
+            yield Token(tok.kind, str(i))
+
+
+def cache_folder() -> Path:
+    """The per-user cache folder: %LOCALAPPDATA%/xxgk/cache on Windows, else $XDG_CACHE_HOME/xxgk or ~/.cache/xxgk."""
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "xxgk" / "cache"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "xxgk"
+
+
+def cached_lark(name: str, grammar: str, **options: Any) -> Lark:
+    """A Lark LALR parser whose grammar analysis (~40 ms for the report grammar, most of a cold start's
+    parsing) is kept in a per-user cache file, named by a digest of the grammar, the options and the Lark and
+    Python versions, so a changed grammar or an upgrade never meets a stale table. Lark verifies the file's
+    digest line and rebuilds (and rewrites) when the file is missing, unreadable or half-written by a
+    concurrent process; a folder that cannot be created means no cache, never an error."""
+    from lark import Lark, __version__
+
+    cache: str | bool = False
+    key = f"{grammar}\0{sorted(options.items(), key=str)}\0{__version__}\0{sys.version_info[:2]}"
+    try:
+        folder = cache_folder()
+        folder.mkdir(parents=True, exist_ok=True)
+        cache = str(folder / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:20]}.lark")
+    except (OSError, RuntimeError):  # no home folder, read-only profile
+        pass
+    return Lark(grammar, parser="lalr", cache=cache, **options)
+
+
 @lru_cache(maxsize=1)
 def parser() -> Lark:
-    from lark import Lark, Token
-    from lark.lexer import Lexer as LarkLexer
-
-    class TokenListLexer(LarkLexer):
-        """Feeds the lexer's tokens to Lark; a token's value is its index in the list."""
-
-        def __init__(self, lexer_conf: object) -> None:
-            pass
-
-        def lex(self, data: list[Tok]):  # type: ignore[override]
-            for i, tok in enumerate(data):
-                yield Token(tok.kind, str(i))
-
     grammar = resource_path("grammars", "report.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", lexer=TokenListLexer, maybe_placeholders=False)
+    return cached_lark("report", grammar, lexer=TokenListLexer, maybe_placeholders=False)
 
 
 def parse(tokens: list[Tok]) -> tuple[Tree, list[Tok]]:

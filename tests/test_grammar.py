@@ -48,3 +48,29 @@ def test_every_prefix_of_a_real_token_stream_parses_and_loses_no_token():
         prefix = tokens[:end]
         tree, skipped = parse(prefix)
         assert len(taken(tree)) + len(skipped) == end
+
+
+def test_the_grammar_tables_are_cached_per_user_and_a_broken_cache_file_is_rebuilt(tmp_path, monkeypatch):
+    from checker.grammar import TokenListLexer, cache_folder, cached_lark
+    from checker.resources import resource_path
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path))
+    grammar = resource_path("grammars", "report.lark").read_text(encoding="utf-8")
+    stream = toks("SECTION", "TEXT")
+
+    def parses(lark) -> list[int]:  # type: ignore[no-untyped-def]
+        return taken(lark.parse(stream))
+
+    built = cached_lark("report", grammar, lexer=TokenListLexer, maybe_placeholders=False)
+    files = list(cache_folder().glob("report-*.lark"))
+    assert len(files) == 1 and files[0].stat().st_size > 1000
+    loaded = cached_lark("report", grammar, lexer=TokenListLexer, maybe_placeholders=False)
+    assert parses(loaded) == parses(built) == [0, 1]
+    files[0].write_bytes(files[0].read_bytes()[:200])  # half written by a process that was stopped
+    rebuilt = cached_lark("report", grammar, lexer=TokenListLexer, maybe_placeholders=False)
+    assert parses(rebuilt) == [0, 1]
+    assert files[0].stat().st_size > 1000
+    # another grammar text is another file, never a stale table
+    cached_lark("report", grammar + "\n// changed\n", lexer=TokenListLexer, maybe_placeholders=False)
+    assert len(list(cache_folder().glob("report-*.lark"))) == 2
