@@ -155,6 +155,13 @@ def test_api_check_is_the_contract_json(server: Server) -> None:
     )  # fmt: skip
     expected = json.loads(cli.stdout)["reports"][0]["findings"]
     assert doc["reports"][0]["findings"] == expected
+    assert "tables" not in doc["reports"][0]
+    # ?with_tables=1 adds the tables, as --with-tables does
+    status, _, body = upload(server.url + "/api/check?with_tables=1", [("a.md", FAULTY_MD.read_bytes())])
+    tables = json.loads(body)["reports"][0]["tables"]
+    jsonschema.validate(json.loads(body), json.loads(SCHEMA.read_text(encoding="utf-8")))
+    assert tables["applications"]["results.granted"]["total"] == 11  # the wrong cell, as read
+    assert tables["active"]["art20_6"]["coercion"]["decisions"] is None  # blank is null, not 0
     # errors are JSON too
     status, _, body = request(server.url + "/api/check", b"x", {"Content-Type": "text/plain"})
     assert status == 415 and "error" in json.loads(body)

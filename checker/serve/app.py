@@ -4,7 +4,7 @@ Routes:
 
 * ``GET /``: the upload form, the blank templates, the recent checks;
 * ``POST /check``: the findings page for the uploaded files (multipart field ``file``, several allowed);
-* ``POST /api/check``: the contract's JSON for the same upload;
+* ``POST /api/check``: the contract's JSON for the same upload (``?with_tables=1``: with the tables read);
 * ``GET /checks/{id}``: a check reopened from the history; ``/checks/{id}/page.html`` the self-contained
   findings page to download, ``/checks/{id}/files/{n}/annotated.docx`` a Word file's annotated copy;
 * ``GET /template/{edition}.{format}``: the blank template of ``xxgk template``;
@@ -150,7 +150,10 @@ def create_app(config: Config) -> ASGIApp:
         got = await _check(request)
         if isinstance(got, UploadError):
             return JSONResponse({"error": str(got)}, status_code=got.status)
-        return JSONResponse(got[1])
+        document = got[1]
+        if request.query_params.get("with_tables") not in ("1", "true", "yes"):  # as check's --with-tables
+            document["reports"] = [{k: v for k, v in r.items() if k != "tables"} for r in document["reports"]]
+        return JSONResponse(document)
 
     async def _check(request: Request) -> tuple[hist.StoredCheck, dict[str, Any]] | UploadError:
         import anyio

@@ -60,7 +60,7 @@ class Outcome:
     year: int | None
     edition: str
     counts: dict[str, int]
-    report: dict[str, Any]  # the contract's JSON object of this report
+    report: dict[str, Any]  # the contract's JSON object of this report, with its tables
     findings: list[dict[str, str]]  # fingerprint, rule, severity, message: what the history compares
     view: Any = None  # formats.html.ReportView
     annotated: bytes | None = None  # the Word copy with comments (docx only)
@@ -129,7 +129,7 @@ def _outcome(job: Job, report: Any, findings: list[Any], rules: Any) -> Outcome:
         year=report.year,
         edition=report.edition,
         counts=counts,
-        report=report_object(report, findings, with_tables=False),
+        report=report_object(report, findings, with_tables=True),  # the API leaves the tables out unless asked
         findings=[
             {"fingerprint": fingerprint(f), "rule": f.rule, "severity": f.severity, "message": f.message}
             for f in findings
