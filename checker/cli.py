@@ -52,7 +52,9 @@ from .batch.command import batch  # noqa: E402 - the command object; its work is
 
 main.add_command(batch)
 
+from .annotate.command import annotate  # noqa: E402 - the command object; its work is imported lazily
 
+main.add_command(annotate)
 
 from .serve.command import serve  # noqa: E402 - the command object; Starlette and the checks are imported lazily
 
