@@ -127,3 +127,22 @@ def test_several_files_dropped_on_the_page(server: Server, page, tmp_path: Path)
     verdicts = page.locator(".verdict").all_inner_texts()
     assert "需要修改" in verdicts[0] and "可以发布" in verdicts[1]
     page.screenshot(path=str(tmp_path / "two-files.png"), full_page=True)
+
+
+def test_a_file_over_the_limit_is_stopped_before_uploading(server: Server, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server.url + "/")
+    dropped = page.evaluate_handle(
+        """() => {
+            const dt = new DataTransfer();
+            dt.items.add(new File([new Uint8Array(51 * 1024 * 1024)], "扫描件.pdf"));
+            return dt;
+        }"""
+    )
+    page.dispatch_event("#drop", "drop", {"dataTransfer": dropped})
+    assert "文件过大" in page.inner_text("#chosen")
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.click("#submit")
+    page.wait_for_selector("#problem:not([hidden])")
+    assert "扫描件.pdf" in page.inner_text("#problem")
+    assert page.url == server.url + "/" and not posts

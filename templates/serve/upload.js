@@ -49,7 +49,23 @@
     }
   });
   input.addEventListener("change", show);
-  form.addEventListener("submit", function () {
+  form.addEventListener("submit", function (event) {
+    // A file over the limit would be refused by the server (413) after the whole upload: say so at once.
+    var files = input.files || [];
+    var big = [];
+    for (var i = 0; i < files.length; i++) {
+      if (maxBytes && files[i].size > maxBytes) { big.push(files[i].name); }
+    }
+    var problem = document.getElementById("problem");
+    if (big.length || (maxFiles && files.length > maxFiles)) {
+      event.preventDefault();
+      problem.textContent = big.length
+        ? "文件过大，未上传：" + big.join("、") + "（每个文件不超过 " + megabytes(maxBytes) + "）"
+        : "一次最多上传 " + maxFiles + " 个文件";
+      problem.hidden = false;
+      return;
+    }
+    problem.hidden = true;
     document.getElementById("busy").hidden = false;
     document.getElementById("submit").disabled = true;
   });
