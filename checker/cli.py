@@ -121,14 +121,17 @@ def _discover(  # type: ignore[no-untyped-def]
     return list(iter_candidates(paths, excluded, extended, force_exclude))
 
 
-def _extract(path: str, edition: str | None, year: int | None):  # type: ignore[no-untyped-def]
+_OCR_HELP = "扫描件（没有文字层的 PDF）的文字识别：auto 已安装 xxgk[ocr] 时自动识别，never 不识别"
+
+
+def _extract(path: str, edition: str | None, year: int | None, ocr: str = "auto"):  # type: ignore[no-untyped-def]
     """``extract_path``, with a last net: whatever goes wrong inside the reader or parser, the file is answered
     with one P001 line and the run goes on (never a traceback for one strange file)."""
     from .extract import Report, extract_path
     from .model import Problem
 
     try:
-        return extract_path(path, edition=None if edition in (None, "auto") else edition, year=year)
+        return extract_path(path, edition=None if edition in (None, "auto") else edition, year=year, ocr=ocr)
     except Exception as exc:
         report = Report(path=path, format=os.path.splitext(path)[1].lstrip(".").lower() or "unknown", readable=False)
         reason = f"无法解析这个文件（程序内部错误 {type(exc).__name__}，请把文件反馈给维护者）"
@@ -224,6 +227,7 @@ FAIL_LEVELS = {"error": 3, "warning": 2, "info": 1, "never": 99}
 )
 @click.option("--statistics", is_flag=True, help="只输出按规则统计的问题数量")
 @click.option("--quiet", "-q", is_flag=True, help="只输出问题，不输出汇总和提示信息")
+@click.option("--ocr", type=click.Choice(["auto", "never"]), default="auto", show_default=True, help=_OCR_HELP)
 def check(
     paths: tuple[str, ...],
     fmt: str | None,
@@ -243,6 +247,7 @@ def check(
     force_exclude: bool,
     statistics: bool,
     quiet: bool,
+    ocr: str = "auto",
 ) -> None:
     """检查报告并列出问题。退出码：0 无达到 --fail-on 的问题；1 有；2 有文件无法读取或用法错误。"""
     from .config import select_rules, unknown_selectors
@@ -267,7 +272,7 @@ def check(
     results = []
     skipped: list[str] = []
     for candidate in candidates:
-        report = _extract(candidate.path, edition, year)
+        report = _extract(candidate.path, edition, year, ocr)
         if (force_exclude or not candidate.explicit) and not _is_report(report):
             skipped.append(report.path)
             if not quiet:

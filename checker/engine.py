@@ -221,6 +221,10 @@ def check_report(report: Report, rules: dict[str, Rule], enabled: set[str] | Non
     from .consistent import one_explanation
 
     findings += one_explanation(localise(arithmetic, report), report, rules)
+    if report.document is not None and report.document.ocr is not None:  # a scan: findings say it was OCR'd
+        from .readers.ocr.marks import mark
+
+        mark(findings, report.document.ocr)
     return _sorted(findings)
 
 

@@ -94,10 +94,13 @@ def _edition(report: Report, parsed: Parsed, doc: Document, forced: str | None) 
     return "unknown"
 
 
-def extract_path(path: str, edition: str | None = None, year: int | None = None) -> Report:
-    """Read and extract one file. An unreadable file gives a report with a P finding, never an exception."""
+def extract_path(path: str, edition: str | None = None, year: int | None = None, ocr: str = "auto") -> Report:
+    """Read and extract one file. An unreadable file gives a report with a P finding, never an exception.
+    ``ocr``: ``auto`` reads a scanned PDF by OCR when the extra is installed, ``never`` does not."""
     from .readers import read
+    from .readers.ocr import MODE
 
+    token = MODE.set(ocr)
     try:
         doc = read(path)
     except ReadError as exc:
@@ -108,6 +111,8 @@ def extract_path(path: str, edition: str | None = None, year: int | None = None)
         report = Report(path=path, format=_format_of(path), readable=False)
         report.problems.append(Problem("P001", f"读取文件时出错：{type(exc).__name__}: {exc}"))
         return report
+    finally:
+        MODE.reset(token)
     try:
         return extract_document(doc, edition=edition, year=year)
     except RecursionError:

@@ -97,6 +97,9 @@ class Document:
     blocks: list[Block] = field(default_factory=list)
     title: str | None = None  # from metadata (HTML <title>, DOCX core properties) when there is one
     problems: list[Problem] = field(default_factory=list)
+    # None: read from the file's text. A scan read by OCR: each table cell's recognition confidence (0..1) by
+    # its address (``T2!C5``), so that a finding on the cell can say the value was read by OCR.
+    ocr: dict[str, float] | None = None
 
     def add(self, kind: BlockKind, text: str = "", source: Source | None = None) -> Block:
         block = Block(kind, text, source or Source())

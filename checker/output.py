@@ -23,6 +23,8 @@ def report_object(report: Report, findings: list[Finding], with_tables: bool) ->
         # False when cells could not be read from the file (P005): the verdict is "not fully checked".
         "fully_checked": report.readable and not any(f.rule == "P005" for f in findings),
     }
+    if report.document is not None and report.document.ocr is not None:
+        obj["ocr"] = True  # read from page images by OCR: values may be misread
     if with_tables:
         obj["tables"] = report.tables()
     obj["findings"] = [f.json() for f in findings]

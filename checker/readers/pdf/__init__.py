@@ -18,7 +18,8 @@ where pdfplumber (pdfminer) needs 0.23–0.33 s for the characters alone. One mo
 Every block and cell has ``Source(page=…, line=…)`` (line: 1-based text line on that page, furniture
 excluded); table cells also ``table``/``row``/``col``.
 
-A PDF without a text layer (a scan) raises ``ReadError`` with the OCR message: it cannot be checked as it is.
+A PDF without a text layer (a scan) is read by OCR (``checker.readers.ocr``, the optional extra) into the same
+pages; without the extra, or with ``--ocr never``, it raises ``ReadError`` with the OCR message.
 Pages without text in an otherwise readable PDF are noted as a P001 problem. Encrypted and corrupt files
 raise ``ReadError``; nothing else escapes. PDFium is not thread-safe: its part runs under a lock.
 """
@@ -46,6 +47,8 @@ def read(data: bytes, path: str, settings: PdfSettings = DEFAULT) -> Document:
     try:
         with _PDFIUM:  # PDFium is not thread-safe; the layout work below runs outside the lock
             title, pages, broken = text_layer(data, settings)
+        if pages and not any(p.chars for p in pages):
+            return _scanned(data, path, title, settings)
         return _document(path, title, pages, broken, settings)
     except ReadError:
         raise
@@ -53,7 +56,29 @@ def read(data: bytes, path: str, settings: PdfSettings = DEFAULT) -> Document:
         raise ReadError(f"PDF 文件结构异常，无法解析（{type(exc).__name__}）") from exc
 
 
+def _scanned(data: bytes, path: str, title: str | None, settings: PdfSettings) -> Document:
+    """A PDF of page images: read by OCR when the extra is installed and allowed, else the needs-OCR answer."""
+    from .. import ocr
+
+    if not ocr.enabled():
+        raise ReadError(f"{NO_TEXT_MESSAGE}（{ocr.NEVER_HINT}）")
+    if not ocr.available():
+        raise ReadError(f"{NO_TEXT_MESSAGE}；{ocr.INSTALL_HINT}")
+    from ..ocr.scan import confidences, read_pages
+
+    pages, placed = read_pages(data, _PDFIUM, settings)
+    if not any(p.chars for p in pages):
+        raise ReadError(f"{NO_TEXT_MESSAGE}；{ocr.NOTHING_READ}")
+    layout = _layout(path, title, pages, [], settings)
+    layout.doc.ocr = confidences(layout.doc, pages, placed, layout.anchors)
+    return layout.doc
+
+
 def _document(path: str, title: str | None, pages: list[Page], broken: list[int], settings: PdfSettings) -> Document:
+    return _layout(path, title, pages, broken, settings).doc
+
+
+def _layout(path: str, title: str | None, pages: list[Page], broken: list[int], settings: PdfSettings) -> Layout:
     doc = Document(path=path, format="pdf", title=title)
     total = sum(p.chars for p in pages)
     if total == 0:
@@ -74,8 +99,9 @@ def _document(path: str, title: str | None, pages: list[Page], broken: list[int]
             )
         )
     strip_furniture(pages, settings)
-    Layout(doc, pages, settings).run()
-    return doc
+    layout = Layout(doc, pages, settings)
+    layout.run()
+    return layout
 
 
 def _pages(numbers: list[int]) -> str:

@@ -48,6 +48,8 @@ class Layout:
         self.pieces: dict[int, Piece] = {}  # id(line) -> the ruled table piece it stands in
         self.ruled: list[Piece] = []  # the ruled table being collected
         self.line_boxes: dict[int, list[tuple[float, float, float, float, int]]] = {}
+        # (table, row, col) -> page, x, y of a ruled cell's first character: where OCR confidences are looked up
+        self.anchors: dict[tuple[int, int, int], tuple[int, float, float]] = {}
 
     def run(self) -> None:
         lines = [ln for p in self.pages for ln in p.lines]
@@ -114,6 +116,8 @@ class Layout:
                 known = where.get(id(box))
                 if known is None:
                     known = where[id(box)] = (box.text, *self._where(box))
+                    if box.anchor is not None:
+                        self.anchors[(number, r + 1, c + 1)] = (box.anchor_page, *box.anchor)
                 text, page, line = known
                 cells.append(Cell(text, Source(page=page, line=line, table=number, row=r + 1, col=c + 1), spanned))
             rows.append(cells)

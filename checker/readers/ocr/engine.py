@@ -1,0 +1,71 @@
+"""Text lines with boxes and confidences from RapidOCR (PP-OCRv4 detection and recognition, ONNX Runtime).
+
+The engine is loaded once per process (about a second) and shared under a lock: the RapidOCR object keeps
+per-call state. Direction classification is off: the page has been turned straight before (``image.deskew``).
+Results below the engine's default score threshold are kept (``text_score``): a faint digit read with low
+confidence is better reported as doubtful than dropped, which would turn a number into a blank.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+_ENGINE = None
+_LOCK = threading.Lock()
+TEXT_SCORE = 0.3
+
+
+@dataclass(slots=True)
+class Item:
+    """One recognised text line: its text, its box in image pixels (y down), its confidence (0..1)."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    confidence: float
+
+
+def _engine():
+    global _ENGINE
+    if _ENGINE is None:
+        from rapidocr_onnxruntime import RapidOCR
+
+        _ENGINE = RapidOCR(text_score=TEXT_SCORE, use_cls=False, max_side_len=4000)
+    return _ENGINE
+
+
+def recognise(image) -> list[Item]:
+    """The text lines of a page image (an H×W×3 uint8 array)."""
+    with _LOCK:
+        result, _ = _engine()(image, use_cls=False, text_score=TEXT_SCORE)
+    items = []
+    for box, text, score in result or []:
+        text = normalise(str(text).strip())
+        if not text:
+            continue
+        xs = [float(p[0]) for p in box]
+        ys = [float(p[1]) for p in box]
+        items.append(Item(text, min(xs), max(xs), min(ys), max(ys), float(score)))
+    return items
+
+
+# A box made only of digits and their look-alikes is a number: O/o/D → 0, l/I/| → 1, 。/． → . (the decimal
+# point recognised as the Chinese full stop), ，→ , (a thousands separator). The box must hold a real digit,
+# or be a single look-alike (a lone 0 read as O).
+_NUMERIC = re.compile(r"[\dOoDlI|。．.,，%\-]+")
+_LOOKALIKE = str.maketrans(
+    {"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "。": ".", "．": ".", "，": ","}
+)
+
+
+def normalise(text: str) -> str:
+    compact = text.replace(" ", "")
+    if _NUMERIC.fullmatch(compact) and (any(ch.isdigit() for ch in compact) or len(compact) == 1):
+        if len(compact) == 1 and compact in ".,，。．%-|":
+            return text
+        return compact.translate(_LOOKALIKE)
+    return text
