@@ -128,9 +128,11 @@ def _history_path(path: str | None) -> str:
 
     path = path or default_path()
     try:
-        SQLiteStore(path)  # created now, so that a folder that cannot be written is said before serving
+        store = SQLiteStore(path)  # created now, so that a folder that cannot be written is said before serving
     except HistoryError as exc:
         raise Failure(str(exc)) from None
+    if store.moved_aside:
+        click.echo(f"历史记录文件已损坏，已改名为 {store.moved_aside}，重新开始记录。", err=True)
     return path
 
 

@@ -185,13 +185,26 @@ class SQLiteStore:
 
     def __init__(self, path: str) -> None:
         self.path = path
+        self.moved_aside: str | None = None  # where a corrupt history file was moved
         try:
             folder = os.path.dirname(os.path.abspath(path))
             os.makedirs(folder, exist_ok=True)
-            with self._connect() as db:
-                db.executescript(_SCHEMA)
+            try:
+                self._create()
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, sqlite3.OperationalError):  # cannot open or write: not a corrupt file
+                    raise
+                # Not a database (a broken copy, another program's file): kept aside, as batch keeps a corrupt
+                # store, and the history starts afresh.
+                self.moved_aside = f"{path}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}"
+                os.replace(path, self.moved_aside)
+                self._create()
         except (OSError, sqlite3.Error) as exc:
             raise HistoryError(f"无法打开历史记录文件 {path}：{exc}（可用 --no-history 关闭历史记录）") from None
+
+    def _create(self) -> None:
+        with self._connect() as db:
+            db.executescript(_SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30)
