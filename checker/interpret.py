@@ -17,6 +17,7 @@ from .digits import split_free, split_sums
 from .lexer import Tok
 from .model import Problem, Source
 from .values import Value, parse_value
+from .words import table_name
 
 CellPath = tuple[str, ...]  # ("applications", row, column) / ("review", row, column) / ("active", block, row, column)
 
@@ -92,7 +93,7 @@ class Interpreter:
         for table, items in self._unread.items():
             shown = "；".join(dict.fromkeys(what for what, _ in items[:_MAX_UNREAD_SHOWN]))
             more = f"等 {len(items)} 处" if len(items) > _MAX_UNREAD_SHOWN else ""
-            name = _TABLE_NAMES.get(table, "表格")
+            name = table_name(table)
             message = (
                 f"{name}中有单元格未能从文件中读取：{shown}{more}。这是文件来源（网页抓取、格式转换）的读取限制，"
                 "不一定是报告的错误；这些单元格未能检查，请对照原文核对，本报告未能完整检查"
@@ -731,11 +732,6 @@ _MAX_READINGS = 16
 _MAX_UNREAD_SHOWN = 6
 _HEADER_KINDS = frozenset({"TOTAL", "APP_COL", "APP_HDR", "APP_NOTE", "INFO_HDR", "ACTIVE_COL", "REVIEW_COL"})
 _SECTION_TABLE = {section: table for table, section in layout.TABLE_SECTION.items()}
-_TABLE_NAMES = {
-    "active": "表二（主动公开政府信息情况）",
-    "applications": "表三（收到和处理政府信息公开申请情况）",
-    "review": "表四（政府信息公开行政复议、行政诉讼情况）",
-}
 _SIGNED_RUN = re.compile(r"(?:-?\d)+")
 _DIGIT_RUN = re.compile(r"[+-]?\d[\d,]*")
 _UNIT = re.compile(r"(?<=\d)(?:万元|亿元|元|笔|件|个|项|条|次)$")

@@ -311,3 +311,18 @@ def test_cells_and_findings_are_escaped(rules) -> None:
     assert cell.find_class("v")[0].text_content() == IMG  # shown as the characters it is
     assert "text" in cell.get("class").split() and "hit-error" in cell.get("class")
     assert report_view(report, findings, rules).findings[0].target == cell.get("id")
+
+
+def test_a_report_with_unread_cells_is_never_publishable(rules) -> None:
+    """Cells the file did not let us read (P005) were not checked: the verdict says so instead of 可以发布."""
+    report, findings = _results([CLEAN_MD], rules)[0]
+    assert not any(f.severity == "error" for f in findings)
+    unread = Finding("P005", "warning", "第二部分表格中有单元格未能从文件中读取", {"section": "二", "table": "active"})
+    results = [(report, [*findings, unread])]
+    html = _page(results, rules)
+    assert "结论：未能完整检查" in html and "结论：可以发布" not in html
+    assert "verdict-partial" in html
+    assert "未能完整检查 1 份" in html and "可以发布 0 份" not in html
+    assert "未能完整检查 1 个" in FORMATTERS["text"](results, rules)
+    # the same report without the P005 finding may be published
+    assert "结论：可以发布" in _page([(report, findings)], rules)

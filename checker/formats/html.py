@@ -54,6 +54,7 @@ def render(results: Results, rules: Mapping[str, RuleInfo], color: bool = False)
         "reports": views,
         "files": len(views),
         "publishable": sum(1 for v in views if v.publishable),
+        "unchecked": sum(1 for v in views if v.verdict == "未能完整检查"),
         "version": __version__,
         "title": _page_title(views),
     }
@@ -182,12 +183,20 @@ class ReportView:
     tables_note: str | None
 
     @property
+    def fully_checked(self) -> bool:
+        """False when cells could not be read from the file (P005): what was not read was not checked."""
+        return self.readable and not any(f.rule == "P005" for f in self.findings)
+
+    @property
     def publishable(self) -> bool:
-        return self.counts["error"] == 0
+        # Never 可以发布 for a report whose cells were partly unread: the unread cells may hold the error.
+        return self.counts["error"] == 0 and self.fully_checked
 
     @property
     def verdict(self) -> str:
-        return "可以发布" if self.publishable else "需要修改"
+        if self.counts["error"] or not self.readable:
+            return "需要修改"
+        return "可以发布" if self.fully_checked else "未能完整检查"
 
 
 def report_view(report: Report, findings: list[Finding], rules: Mapping[str, RuleInfo], index: int = 1) -> ReportView:

@@ -59,5 +59,7 @@ def render(results: Results, rules: Mapping[str, RuleInfo], color: bool = False)
     tail += f"提示 {count['infos']} 个"
     if count["unreadable"]:
         tail += f"，无法读取 {count['unreadable']} 个"
+    if count.get("not_fully_checked"):
+        tail += f"，未能完整检查 {count['not_fully_checked']} 个（部分单元格无法从文件中读取）"
     # No trailing newline: the CLI adds one, as it does for the JSON document.
     return "\n\n".join([*groups, paint(tail, _BOLD)])
