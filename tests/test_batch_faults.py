@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -315,3 +316,38 @@ def test_ctrl_c_of_the_real_command(tmp_path: Path) -> None:
     assert "已中断" in stderr.strip().splitlines()[-1]
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "未完成" in index and "共 9 份" in index
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A real file system that fills up: a 384 KB tmpfs (needs the right to mount, e.g. root in a container)."""
+    if os.name == "nt" or not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root on Linux")
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=384k", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], capture_output=True)
+
+
+def test_really_full_disk_is_one_line_exit_2(tmp_path: Path, tiny_disk: Path) -> None:
+    make_region(tmp_path / "in", agencies=("青河县教育局", "青河县财政局", "白水县交通运输局"))
+    out = tiny_disk / "review"
+    result = invoke(str(tmp_path / "in"), "--out", str(out), "--jobs", "1")
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = [x for x in result.stderr.splitlines() if "写出结果失败" in x]
+    assert len(lines) == 1 and ("磁盘已满" in lines[0] or "full" in lines[0]), result.stderr
+    assert not list(out.glob(".*.tmp")) and not list((out / "reports").glob(".*.tmp"))
+    # what was stored before the disk filled up is intact and used by the next run (on a disk with room)
+    with sqlite3.connect(out / "xxgk.db") as con:
+        assert con.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        stored = con.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+    roomy = tmp_path / "roomy"
+    shutil.copytree(out, roomy)
+    again = invoke(str(tmp_path / "in"), "--out", str(roomy), "--jobs", "1")
+    assert again.exit_code == 0 and summary_of(again)["cached"] == stored
