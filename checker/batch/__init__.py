@@ -366,6 +366,10 @@ def _items(
             if "X105" in rules:
                 extra.append(x105_finding(rules["X105"], duplicate_of, how))
         findings = sort_findings(_findings(record) + extra) if extra else _findings(record)
+        if record.get("light"):
+            # the Finding objects are what is used from here on: the record's copy of them goes (memory); the
+            # whole record in the store keeps them
+            record["findings"] = []
         item = Item(record, findings, key=keys[path], page=page_name(path), cached=path in from_store)
         item.duplicate_of = duplicate_of
         items.append(item)
