@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -148,7 +149,7 @@ def test_corrupt_store_is_moved_aside_and_the_run_goes_on(tmp_path: Path, kind: 
     out = tmp_path / "out"
     assert invoke(str(tmp_path / "in"), "--out", str(out)).exit_code == 0
     db = out / "xxgk.db"
-    with sqlite3.connect(db) as con:  # fold the WAL in, so that the file alone is the store
+    with closing(sqlite3.connect(db)) as con:  # fold the WAL in, so that the file alone is the store
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     data = corruptions(db)[kind]
     for side in out.glob("xxgk.db-*"):
@@ -344,7 +345,7 @@ def test_really_full_disk_is_one_line_exit_2(tmp_path: Path, tiny_disk: Path) ->
     assert len(lines) == 1 and ("磁盘已满" in lines[0] or "full" in lines[0]), result.stderr
     assert not list(out.glob(".*.tmp")) and not list((out / "reports").glob(".*.tmp"))
     # what was stored before the disk filled up is intact and used by the next run (on a disk with room)
-    with sqlite3.connect(out / "xxgk.db") as con:
+    with closing(sqlite3.connect(out / "xxgk.db")) as con:
         assert con.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         stored = con.execute("SELECT COUNT(*) FROM results").fetchone()[0]
     roomy = tmp_path / "roomy"
