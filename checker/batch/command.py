@@ -139,7 +139,10 @@ class _Bar:
             self.bar.update(1)
 
     def notice(self, text: str) -> None:
-        (self.bar.write if self.bar is not None else lambda t: click.echo(t, err=True))(text)
+        if self.bar is not None:
+            self.bar.write(f"xxgk batch: {text}", file=sys.stderr)  # above the bar; stdout is the JSON line only
+        else:
+            click.echo(f"xxgk batch: {text}", err=True)
 
     def close(self, interrupted: bool = False) -> None:
         if self.bar is not None:
