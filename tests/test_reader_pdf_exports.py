@@ -70,8 +70,20 @@ SCENARIOS: dict[str, tuple[pb.Layout, pb.Style]] = {
     ),
     # a frame without inner lines: read by the layout method
     "frame": (pb.Layout(break_before="results.unavailable.unclear", repeat_header=True), pb.Style(rules="frame")),
-    # only horizontal rules: read by the layout method
+    # only horizontal rules: the rows are the bands between them, the columns implied by the values
     "horizontal-rules": (pb.Layout(break_before="results.partial"), pb.Style(rules="horizontal")),
+    # a DOCX draft (labels over up to six lines in narrow default columns) exported with row borders only
+    "draft-horizontal": (pb.Layout(label_widths=(14, 30, 24)), pb.Style(rules="horizontal")),
+    # ... its rows broken across pages, the values on the first part, 续表 above the rest
+    "draft-horizontal-split": (
+        pb.Layout(label_widths=(14, 30, 24), split_rows=True, mark="续表"),
+        pb.Style(rules="horizontal"),
+    ),
+    # ... the values on the second part, the header repeated
+    "draft-horizontal-split-below": (
+        pb.Layout(label_widths=(14, 30, 24), split_rows=True, values_on="second", repeat_header=True),
+        pb.Style(rules="horizontal"),
+    ),
 }
 EDITIONS = ("2019", "2021")
 

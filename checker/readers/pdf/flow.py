@@ -54,8 +54,11 @@ class Layout:
     def run(self) -> None:
         lines = [ln for p in self.pages for ln in p.lines]
         found: list[tuple[Piece, list[Line]]] = []
+        carry: list[float] | None = None
         for page in self.pages:
-            for piece in _pieces(page, self.settings):
+            pieces = _pieces(page, self.settings, carry)
+            carry = pieces[-1].xs if pieces else None
+            for piece in pieces:
                 held = [ln for ln in page.lines if all(piece.holds(f.cx, f.cy) for f in ln.frags)]
                 found.append((piece, held))
                 for line in held:
@@ -256,11 +259,11 @@ class Layout:
             self.doc.blocks.append(block)
 
 
-def _pieces(page: Page, settings: PdfSettings) -> list[Piece]:
+def _pieces(page: Page, settings: PdfSettings, carry: list[float] | None) -> list[Piece]:
     """The page's ruled tables; a drawing the grid reader cannot make sense of leaves the page to the layout
     method rather than losing the file."""
     try:
-        return find_pieces(page, settings)
+        return find_pieces(page, settings, carry)
     except (ArithmeticError, IndexError, ValueError):
         return []
 

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from ...values import is_value_text
+from .bands import implied_tables
 from .paths import Rule
 from .settings import PdfSettings
 from .text import ASCII_WORD, Char, Page, join
@@ -80,16 +81,20 @@ class Piece:
         return self.xs[0] <= x <= self.xs[-1] and self.ys[0] <= y <= self.ys[-1]
 
 
-def find_pieces(page: Page, settings: PdfSettings) -> list[Piece]:
-    """The usable ruled tables of a page, top to bottom."""
+def find_pieces(page: Page, settings: PdfSettings, carry: list[float] | None = None) -> list[Piece]:
+    """The usable ruled tables of a page, top to bottom. ``carry``: the column lines of the table the previous
+    page ends with (see ``bands.implied_tables``)."""
     if not page.rules:
         return []
     hs = _join(_snap([r for r in page.rules if r.horizontal], settings.snap), settings)
     vs = _join(_snap([r for r in page.rules if not r.horizontal], settings.snap), settings)
     if len(hs) * len(vs) > settings.max_rule_pairs:
         return []  # hatching, a chart or a hostile file, not a table: the layout method reads the page
+    groups = _components(hs, vs, settings)
+    taken = {id(h) for h_rules, _ in groups for h in h_rules}
+    groups += implied_tables(page, [h for h in hs if id(h) not in taken], groups, settings, carry)
     pieces = []
-    for h_rules, v_rules in _components(hs, vs, settings):
+    for h_rules, v_rules in groups:
         piece = _piece(page, h_rules, v_rules, settings)
         if piece is not None:
             pieces.append(piece)

@@ -72,6 +72,8 @@ class PdfSettings:
     max_rule_pairs: int = 50_000  # a page with more horizontal x vertical rules than this is not read for tables
     min_table_rows: int = 1  # a ruled region needs this many rows (one: a table's last row alone on a page)
     min_table_cols: int = 2  # ...and this many columns to be read as a table
+    band_reach: float = 300.0  # horizontal rules only: rules at most this far apart (a row's band) are one table
+    rule_clearance: float = 1.0  # ...and a column rule is implied in a band only this far from every character
 
     # -- stitching pieces of a table across pages --
     column_match: float = 4.0  # column rules of two pieces within this of each other are the same columns
