@@ -17,7 +17,7 @@ def _finding(rule: str, where: str = "") -> dict[str, str]:
 def _check(check_id: str, created: float, sha: str, findings: list[dict[str, str]], name: str = "稿.docx"):  # type: ignore[no-untyped-def]
     file = StoredFile(
         number=1, name=name, key=report_key("青河县教育局", 2022, name), sha256=sha, format="docx",
-        agency="青河县教育局", year=2022, counts={"error": len(findings)}, findings=findings,
+        agency="青河县教育局", year=2022, counts={"error": len(findings)}, verdict="需要修改", findings=findings,
         section="<section>…</section>", annotated=b"PK",
     )  # fmt: skip
     return StoredCheck(check_id, created, "<html></html>", [file])

@@ -50,6 +50,11 @@ _UNSAFE_ID = re.compile(r"[^A-Za-z0-9_-]")
 def render(results: Results, rules: Mapping[str, RuleInfo], color: bool = False) -> str:
     """The whole page: a summary of the run and one section per report."""
     views = [report_view(report, findings, rules, index) for index, (report, findings) in enumerate(results, 1)]
+    return render_views(views)
+
+
+def render_views(views: list[ReportView]) -> str:
+    """The whole page from report views already built (``xxgk serve`` builds them in its worker processes)."""
     page = {
         "reports": views,
         "files": len(views),

@@ -292,18 +292,9 @@ def _summary(check: hist.StoredCheck) -> dict[str, Any]:
 
 def _stored(outcomes: list[Outcome], hashes: list[str]) -> tuple[hist.StoredCheck, dict[str, Any]]:
     """The check as the history keeps it, and the contract's JSON document for the API."""
-    from ..formats.html import _page_title
-    from ..templating import environment
+    from ..formats.html import render_views
 
-    views = [o.view for o in outcomes]
-    page = {
-        "reports": views,
-        "files": len(views),
-        "publishable": sum(1 for v in views if v.publishable),
-        "version": __version__,
-        "title": _page_title(views),
-    }
-    standalone = environment().get_template("findings.html.j2").render(page=page)
+    standalone = render_views([o.view for o in outcomes])  # the page of `check --format html`
     check = hist.StoredCheck(id=secrets.token_urlsafe(12), created=time.time(), page=standalone)
     for outcome, sha in zip(outcomes, hashes, strict=True):
         check.files.append(
@@ -316,6 +307,7 @@ def _stored(outcomes: list[Outcome], hashes: list[str]) -> tuple[hist.StoredChec
                 agency=outcome.agency,
                 year=outcome.year,
                 counts=outcome.counts,
+                verdict=outcome.view.verdict,
                 findings=outcome.findings,
                 section=_section(outcome.view),
                 annotated=outcome.annotated,
@@ -352,6 +344,8 @@ def _remember(store: hist.Store, check: hist.StoredCheck) -> None:
 
 
 def _result(check: hist.StoredCheck) -> HTMLResponse:
+    from collections import Counter
+
     from markupsafe import Markup
 
     files = []
@@ -360,8 +354,8 @@ def _result(check: hist.StoredCheck) -> HTMLResponse:
         if changes:
             changes["when"] = hist.when(changes["since"])
         files.append({"file": f, "section": Markup(f.section), "changes": changes})  # rendered by us, escaped
-    publishable = sum(1 for f in check.files if f.counts.get("error", 0) == 0)
-    return _page("result.html.j2", check=check, when=hist.when(check.created), files=files, publishable=publishable)
+    verdicts = Counter(f.verdict for f in check.files)
+    return _page("result.html.j2", check=check, when=hist.when(check.created), files=files, verdicts=verdicts)
 
 
 def _template_bytes(edition: str, fmt: str) -> bytes:

@@ -37,6 +37,7 @@ class StoredFile:
     agency: str | None
     year: int | None
     counts: dict[str, int]
+    verdict: str  # as the findings page says it: 可以发布 / 需要修改 / 未能完整检查
     findings: list[dict[str, str]]
     section: str  # the findings page's section for this report (HTML we rendered)
     annotated: bytes | None = None
@@ -155,6 +156,7 @@ CREATE TABLE IF NOT EXISTS files (
     agency TEXT,
     year INTEGER,
     counts TEXT NOT NULL,
+    verdict TEXT NOT NULL,
     findings TEXT NOT NULL,
     section BLOB NOT NULL,
     annotated BLOB,
@@ -215,11 +217,11 @@ class SQLiteStore:
         with self._connect() as db:
             db.execute("INSERT INTO checks VALUES (?, ?, ?)", (check.id, check.created, _pack(check.page)))
             db.executemany(
-                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         check.id, f.number, f.name, f.key, f.sha256, f.format, f.agency, f.year,
-                        json.dumps(f.counts), json.dumps(f.findings, ensure_ascii=False), _pack(f.section),
+                        json.dumps(f.counts), f.verdict, json.dumps(f.findings, ensure_ascii=False), _pack(f.section),
                         f.annotated, f.note, json.dumps(f.changes, ensure_ascii=False) if f.changes else None,
                     )
                     for f in check.files
@@ -260,8 +262,8 @@ class SQLiteStore:
         content = "section, annotated" if with_content else "NULL, NULL"
         marks = ",".join("?" * len(ids))
         rows = db.execute(
-            f"SELECT check_id, number, name, key, sha256, format, agency, year, counts, findings, {content}, note, "
-            f"changes FROM files WHERE check_id IN ({marks}) ORDER BY number",
+            "SELECT check_id, number, name, key, sha256, format, agency, year, counts, verdict, findings, "
+            f"{content}, note, changes FROM files WHERE check_id IN ({marks}) ORDER BY number",
             ids,
         ).fetchall()
         out: dict[str, list[StoredFile]] = {}
@@ -269,9 +271,9 @@ class SQLiteStore:
             out.setdefault(r[0], []).append(
                 StoredFile(
                     number=r[1], name=r[2], key=r[3], sha256=r[4], format=r[5], agency=r[6], year=r[7],
-                    counts=json.loads(r[8]), findings=json.loads(r[9]),
-                    section=_unpack(r[10]) if r[10] is not None else "", annotated=r[11], note=r[12],
-                    changes=json.loads(r[13]) if r[13] else None,
+                    counts=json.loads(r[8]), verdict=r[9], findings=json.loads(r[10]),
+                    section=_unpack(r[11]) if r[11] is not None else "", annotated=r[12], note=r[13],
+                    changes=json.loads(r[14]) if r[14] else None,
                 )
             )  # fmt: skip
         return out
