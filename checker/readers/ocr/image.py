@@ -19,6 +19,7 @@ DPI = 180.0
 SCALE = DPI / 72.0  # pixels per PDF point
 MAX_SKEW = 3.0  # degrees searched either way
 SKEW_STEP = 0.1
+PAPER = 190  # red-channel level from which a pixel is paper (a seal's stroke over paper is lighter)
 
 
 def render(page, scale: float = SCALE):
@@ -31,8 +32,14 @@ def render(page, scale: float = SCALE):
 
 
 def clean(rgb):
-    """The page without red ink, as grey levels (the red channel)."""
-    return rgb[:, :, 0].copy()
+    """The page without red ink, as grey levels: the red channel, its light tones stretched to paper. A seal's
+    stroke over paper is light in the red channel (~230 of 255) but not white, and read faintly it becomes a
+    character (a square as 口, an arc as C); black text stays dark under the seal (~130), so a tone curve
+    whitening everything above ``PAPER`` removes the seal and keeps the text."""
+    import numpy as np
+
+    red = rgb[:, :, 0].astype(np.float32)
+    return np.clip(red * (255.0 / PAPER), 0, 255).astype(np.uint8)
 
 
 def deskew(gray):

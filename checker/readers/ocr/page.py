@@ -60,6 +60,9 @@ def _width(ch: str) -> float:
 
 
 def _chars(text: str, x0: float, x1: float, top: float, bottom: float) -> list[Char]:
+    glyphs = [ch for ch in text if not ch.isspace()]
+    if len(glyphs) > 1 and bottom - top > 1.5 * (x1 - x0):
+        return _stacked(glyphs, x0, x1, top, bottom)
     h = bottom - top
     cy = (top + bottom) / 2
     g_top, g_bottom = cy - GLYPH * h / 2, cy + GLYPH * h / 2
@@ -80,3 +83,15 @@ def _chars(text: str, x0: float, x1: float, top: float, bottom: float) -> list[C
         x += w * unit
         space = False
     return out
+
+
+def _stacked(glyphs: list[str], x0: float, x1: float, top: float, bottom: float) -> list[Char]:
+    """Text written one character per line (a narrow merged label cell, 三/、/本/年/度): stacked top to bottom."""
+    w = x1 - x0
+    left, right = x0 + MARGIN * w, x1 - MARGIN * w
+    step = (bottom - top) / len(glyphs)
+    return [
+        (ch, left, right, top + k * step + (1 - GLYPH) * step / 2, top + (k + 1) * step - (1 - GLYPH) * step / 2,
+         False, True)
+        for k, ch in enumerate(glyphs)
+    ]
