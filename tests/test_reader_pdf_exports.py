@@ -72,6 +72,12 @@ SCENARIOS: dict[str, tuple[pb.Layout, pb.Style]] = {
     "frame": (pb.Layout(break_before="results.unavailable.unclear", repeat_header=True), pb.Style(rules="frame")),
     # only horizontal rules: the rows are the bands between them, the columns implied by the values
     "horizontal-rules": (pb.Layout(break_before="results.partial"), pb.Style(rules="horizontal")),
+    # row borders only, the group labels (（三）不予/公开, 三、…) cut by the page break: on the next page no rule
+    # starts where the group column ends, the columns the page before had are kept
+    "narrow-horizontal": (
+        pb.Layout(label_widths=(20, 50, 170), review_col=27, break_before="results.unavailable.not_held"),
+        pb.Style(rules="horizontal", header=None, page_numbers=False),
+    ),
     # a DOCX draft (labels over up to six lines in narrow default columns) exported with row borders only
     "draft-horizontal": (pb.Layout(label_widths=(14, 30, 24)), pb.Style(rules="horizontal")),
     # ... its rows broken across pages, the values on the first part, 续表 above the rest

@@ -117,8 +117,10 @@ def _tables(
     glyphs = [g for g in page.glyphs if left <= (g[1] + g[2]) / 2 <= right and ys[0] < (g[3] + g[4]) / 2 < ys[-1]]
     out = [Rule(False, left, ys[0], ys[-1]), Rule(False, right, ys[0], ys[-1])]
     found = False
+    # a table going on from the previous page keeps its label columns where no rule starts on this page
+    inherited = carry if carry and _page_top(page, ys[0]) else []
     for block in blocks:
-        columns = _block_columns(block, bands, rules, left, right, settings)
+        columns = _block_columns(block, bands, rules, left, right, settings, inherited)
         if columns is None:
             continue
         found = True
@@ -147,7 +149,13 @@ def _page_top(page: Page, top: float) -> bool:
 
 
 def _block_columns(
-    block: range, bands: list[list[Frag]], rules: list[Rule], left: float, right: float, settings: PdfSettings
+    block: range,
+    bands: list[list[Frag]],
+    rules: list[Rule],
+    left: float,
+    right: float,
+    settings: PdfSettings,
+    inherited: list[float],
 ) -> tuple[list[float], set[int]] | None:
     """The column rules of a block of bands, and which of its bands are the header (no rules implied there)."""
     numbered = [i for i in block if any(f.is_number for f in bands[i])]
@@ -171,7 +179,13 @@ def _block_columns(
     xs = [(a + b) / 2 for a, b in itertools.pairwise(centres)]
     if boundary - left >= settings.min_cell:
         xs.append(boundary)
-        starts = sorted({round(r.a, 1) for r in rules if left + settings.min_cell < r.a < boundary - settings.min_cell})
+        starts = sorted(
+            {
+                round(a, 1)
+                for a in [r.a for r in rules] + inherited
+                if left + settings.min_cell < a < boundary - settings.min_cell
+            }
+        )
         xs.extend(_levels([Rule(False, a, 0, 0) for a in starts], settings))
     # before the first values, bands with text over the values are the header; the others (a label's last
     # lines at the top of a page, its values on the page before) are body
