@@ -13,6 +13,7 @@ until a section heading or a line of prose, across page breaks, and is read by t
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from ...labels import vocabulary
@@ -48,6 +49,7 @@ class Layout:
         self.pieces: dict[int, Piece] = {}  # id(line) -> the ruled table piece it stands in
         self.ruled: list[Piece] = []  # the ruled table being collected
         self.line_boxes: dict[int, list[tuple[float, float, float, float, int]]] = {}
+        self.ordered: dict[int, bool] = {}  # the page's line boxes are sorted by top (see _where)
         # (table, row, col) -> page, x, y of a ruled cell's first character: where OCR confidences are looked up
         self.anchors: dict[tuple[int, int, int], tuple[int, float, float]] = {}
 
@@ -132,12 +134,21 @@ class Layout:
         number = box.anchor_page if box.anchor is not None else box.page
         x, y = box.anchor or ((box.x0 + box.x1) / 2, (box.top + box.bottom) / 2)
         best, distance = None, float("inf")
-        for top, bottom, x0, x1, no in self._line_boxes(number):
-            d = max(0.0, top - y, y - bottom)
-            if box.anchor is not None and not x0 - 1 <= x <= x1 + 1:
+        anchored = box.anchor is not None
+        # the lines are sorted by top: once a line's top is this far below y no later line is nearer, and a
+        # line at distance 0 is never beaten (ties keep the first); ~1400 cells x every line otherwise
+        boxes = self._line_boxes(number)
+        ordered = self.ordered[number]
+        for top, bottom, x0, x1, no in boxes:
+            if ordered and top - y >= distance:
+                break
+            d = top - y if top > y else (y - bottom if y > bottom else 0.0)
+            if anchored and not x0 - 1 <= x <= x1 + 1:
                 d += 1000.0
             if d < distance:
                 best, distance = no, d
+                if d == 0.0:
+                    break
         return number, best
 
     def _line_boxes(self, number: int) -> list[tuple[float, float, float, float, int]]:
@@ -145,6 +156,7 @@ class Layout:
         if boxes is None:
             page = self.by_page[number]
             boxes = self.line_boxes[number] = [(ln.top, ln.bottom, ln.x0, ln.x1, ln.no) for ln in page.lines]
+            self.ordered[number] = all(a[0] <= b[0] for a, b in itertools.pairwise(boxes))
         return boxes
 
     def _title(self, lines: list[Line]) -> int:
