@@ -80,6 +80,8 @@ SCENARIOS: dict[str, tuple[pb.Layout, pb.Style]] = {
     ),
     # a DOCX draft (labels over up to six lines in narrow default columns) exported with row borders only
     "draft-horizontal": (pb.Layout(label_widths=(14, 30, 24)), pb.Style(rules="horizontal")),
+    # ... with no rules at all (the layout method): the corner cell's first line stands beside 申请人情况
+    "draft-no-rules": (pb.Layout(label_widths=(14, 30, 24)), pb.Style(rules="none")),
     # ... its rows broken across pages, the values on the first part, 续表 above the rest
     "draft-horizontal-split": (
         pb.Layout(label_widths=(14, 30, 24), split_rows=True, mark="续表"),

@@ -76,7 +76,7 @@ class Layout:
             if piece is not None:
                 self._ruled_line(piece)
                 continue
-            if self.ruled and _CONTINUED.match(line.compact):
+            if (self.ruled or self.table_kind is not None) and _CONTINUED.match(line.compact):
                 continue  # 续表 above the part of a table on the next page: the table goes on
             self._close_ruled()
             self._line(line)
@@ -219,6 +219,8 @@ class Layout:
             return "active"
         if "本列数据的勾稽关系" in text or (text.startswith("申请人情况") and len(text) <= 16):
             return "app"
+        if any(fold(f.text).replace(" ", "") == "申请人情况" for f in line.frags[1:]):
+            return "app"  # beside the first line of a wrapped corner cell (本列数据的勾 / 稽关系为…)
         if self.table_kind != "app" and text.startswith("一、本年新收") and any(f.is_number for f in line.frags):
             return "app"
         if text.startswith("行政复议") and not _REVIEW_WORDS.sub("", text):
