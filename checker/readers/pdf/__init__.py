@@ -9,6 +9,8 @@ where pdfplumber (pdfminer) needs 0.23–0.33 s for the characters alone. One mo
 * ``paths``: the ruling lines (strokes, rectangles, borders drawn as thin filled rectangles);
 * ``furniture``: page numbers and running headers/footers, dropped;
 * ``ruled``: tables whose cells the rules draw (rowspan/colspan, characters by centre, text in reading order);
+* ``bands``: tables drawn with horizontal rules only: the column rules implied by the values (rows are the
+  bands between the rules), then read as ruled tables;
 * ``stitch``: the pieces of a ruled table on consecutive pages joined (repeated header dropped, cut cells and
   rows joined);
 * ``unruled``: the layout method for tables without usable rules;

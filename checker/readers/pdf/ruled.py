@@ -11,7 +11,8 @@ over two lines (1041 / 5) is joined again when its first line fills the cell.
 
 A ruled region is only used when its rules are complete enough to be trusted: values standing far apart on
 one line of a cell, or a cell holding values on several lines, mean rules are missing (only horizontal rules,
-a frame without inner lines): the region is then read by the layout method (``unruled.py``). A header drawn
+a frame without inner lines): the region is then read by the layout method (``unruled.py``). Tables drawn
+with horizontal rules only get their column rules from ``bands.py`` first. A header drawn
 without vertical rules above a ruled body (its horizontal rules stacked right above the table join it) is
 rebuilt from its text: blocks of stacked fragments, each a cell over the body's columns it covers. A page with
 more rules than any table (hatching, charts, hostile files) is left to the layout method.
