@@ -8,6 +8,7 @@ confidence is better reported as doubtful than dropped, which would turn a numbe
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from dataclasses import dataclass
@@ -34,8 +35,19 @@ def _engine():
     if _ENGINE is None:
         from rapidocr_onnxruntime import RapidOCR
 
-        _ENGINE = RapidOCR(text_score=TEXT_SCORE, use_cls=False, max_side_len=4000)
+        threads = _threads()
+        extra = {"intra_op_num_threads": threads, "inter_op_num_threads": 1} if threads else {}
+        _ENGINE = RapidOCR(text_score=TEXT_SCORE, use_cls=False, max_side_len=4000, **extra)
     return _ENGINE
+
+
+def _threads() -> int:
+    """ONNX Runtime threads: ``XXGK_OCR_THREADS`` (a batch worker or the one-core benchmark sets 1), else
+    the runtime's own choice (every core)."""
+    try:
+        return max(0, int(os.environ.get("XXGK_OCR_THREADS", "0")))
+    except ValueError:
+        return 0
 
 
 def recognise(image) -> list[Item]:
