@@ -17,8 +17,11 @@ Where the result does not hold (values on several lines of one cell), the region
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import statistics
+from collections.abc import Callable
+from typing import TypeVar
 
 from ...normalize import fold
 from .paths import Rule
@@ -27,6 +30,7 @@ from .text import Frag, Line, Page
 from .unruled import CAPTION
 
 Group = tuple[list[Rule], list[Rule]]
+T = TypeVar("T")
 
 
 def implied_tables(
@@ -65,7 +69,8 @@ def _stacks(rules: list[Rule], settings: PdfSettings) -> list[list[Rule]]:
                 last.append(rule)
                 continue
         stacks.append([rule])
-    return [s for s in stacks if len({round(r.pos) for r in s}) >= 2]
+    # hatching or a chart drawn with thousands of lines is not a table
+    return [s for s in stacks if 2 <= len({round(r.pos) for r in s}) <= settings.max_bands]
 
 
 def _levels(rules: list[Rule], settings: PdfSettings) -> list[float]:
@@ -93,15 +98,11 @@ def _tables(
     ys = _levels(rules, settings)
     left, right = min(r.a for r in rules), max(r.b for r in rules)
     inside = [f for f in frags if left <= f.cx <= right and ys[0] < f.cy < ys[-1]]
-    bands: list[list[Frag]] = [[] for _ in ys[:-1]]
-    for f in inside:
-        for i in range(len(ys) - 1):
-            if ys[i] < f.cy < ys[i + 1]:
-                bands[i].append(f)
-                break
+    bands = _bucket(inside, ys, lambda f: f.cy)
+    lines = _bucket(page.lines, ys, lambda ln: (ln.top + ln.bottom) / 2)
     # a section heading between two tables drawn alike: two tables, the heading's band in neither
     for i in range(len(ys) - 1):
-        if any(_heading(line) for line in page.lines if ys[i] < (line.top + line.bottom) / 2 < ys[i + 1]):
+        if any(_heading(line) for line in lines[i]):
             out = []
             for part in (
                 [r for r in rules if r.pos <= ys[i] + settings.snap],
@@ -114,7 +115,7 @@ def _tables(
     cuts = [i for i, band in enumerate(bands) if any(CAPTION.match(fold(f.text)) for f in band)]
     blocks = [range(a, b) for a, b in zip([0, *cuts], [*cuts, len(bands)], strict=False) if b > a]
     left, right = min(r.a for r in rules), max(r.b for r in rules)
-    glyphs = [g for g in page.glyphs if left <= (g[1] + g[2]) / 2 <= right and ys[0] < (g[3] + g[4]) / 2 < ys[-1]]
+    glyphs = _bucket([g for g in page.glyphs if left <= (g[1] + g[2]) / 2 <= right], ys, lambda g: (g[3] + g[4]) / 2)
     out = [Rule(False, left, ys[0], ys[-1]), Rule(False, right, ys[0], ys[-1])]
     found = False
     # a table going on from the previous page keeps its label columns where no rule starts on this page
@@ -128,11 +129,9 @@ def _tables(
         for i in block:
             if i in header:
                 continue
-            top, bottom = ys[i], ys[i + 1]
-            held = [g for g in glyphs if top < (g[3] + g[4]) / 2 < bottom]
             for x in xs:
-                if not any(g[1] - settings.rule_clearance < x < g[2] + settings.rule_clearance for g in held):
-                    out.append(Rule(False, x, top, bottom))
+                if not any(g[1] - settings.rule_clearance < x < g[2] + settings.rule_clearance for g in glyphs[i]):
+                    out.append(Rule(False, x, ys[i], ys[i + 1]))
     if not found and carry and _page_top(page, ys[0]):
         # a row's last lines at the top of a page, its values on the page before: that table's columns
         out.extend(
@@ -140,6 +139,17 @@ def _tables(
         )
         found = True
     return [(rules, out)] if found else []
+
+
+def _bucket(items: list[T], ys: list[float], centre: Callable[[T], float]) -> list[list[T]]:
+    """The items whose centre stands strictly inside each band between consecutive ``ys``."""
+    out: list[list[T]] = [[] for _ in ys[:-1]]
+    for item in items:
+        y = centre(item)
+        i = bisect.bisect_left(ys, y) - 1
+        if 0 <= i < len(out) and ys[i] < y < ys[i + 1]:
+            out[i].append(item)
+    return out
 
 
 def _page_top(page: Page, top: float) -> bool:

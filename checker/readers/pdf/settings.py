@@ -74,6 +74,7 @@ class PdfSettings:
     min_table_cols: int = 2  # ...and this many columns to be read as a table
     band_reach: float = 300.0  # horizontal rules only: rules at most this far apart (a row's band) are one table
     rule_clearance: float = 1.0  # ...and a column rule is implied in a band only this far from every character
+    max_bands: int = 400  # a stack of more horizontal rules than this is hatching or a chart, not a table
 
     # -- stitching pieces of a table across pages --
     column_match: float = 4.0  # column rules of two pieces within this of each other are the same columns

@@ -474,15 +474,23 @@ def _assign_orphans(rows: list[_Row], orphans: list[Frag]) -> None:
         own = sorted(row.labels, key=lambda m: m.x0)
         return bool(own) and bool(NUMBERING.match(fold(own[-1].text)))
 
+    # a line's candidate rows never change, and its gap to a row only when that row takes a line: both are
+    # worked out once and the gaps to the row that grew again (the same choice as recomputing all each round)
+    choices: dict[int, list[_Row]] = {}
+    for f in pending:
+        below = next((i for i, c in enumerate(centres) if c > f.cy), len(rows))
+        candidates = [rows[i] for i in (below - 1, below) if 0 <= i < len(rows)]
+        if NUMBERING.match(fold(f.text)) and below < len(rows) and not opens(rows[below]):
+            candidates = [rows[below]]
+        choices[id(f)] = candidates
+    gaps: dict[tuple[int, int], float] = {}
     while pending:
         best: tuple[float, int, Frag, _Row] | None = None
         for k, f in enumerate(pending):
-            below = next((i for i, c in enumerate(centres) if c > f.cy), len(rows))
-            candidates = [rows[i] for i in (below - 1, below) if 0 <= i < len(rows)]
-            if NUMBERING.match(fold(f.text)) and below < len(rows) and not opens(rows[below]):
-                candidates = [rows[below]]
-            for row in candidates:
-                g = gap(f, row)
+            for row in choices[id(f)]:
+                g = gaps.get((id(f), id(row)))
+                if g is None:
+                    g = gaps[(id(f), id(row))] = gap(f, row)
                 if best is None or g < best[0]:
                     best = (g, k, f, row)
         assert best is not None
@@ -490,6 +498,8 @@ def _assign_orphans(rows: list[_Row], orphans: list[Frag]) -> None:
         row.extra.append(f)
         members[id(row)].append(f)
         pending.pop(k)
+        for other in pending:
+            gaps.pop((id(other), id(row)), None)
 
 
 def _same_band(a: _Row, b: _Row, s: PdfSettings) -> bool:
