@@ -96,7 +96,7 @@ def letter_context(agency: str, items: list[Item], rules: Mapping[str, Any]) -> 
         reports.append(
             {
                 "year": item.record.get("year") or "（年度未识别）",
-                "path": item.path,
+                "path": Path(item.path).name,  # the agency knows its file by name, not by the auditor's folders
                 "errors": item.counts["error"],
                 "warnings": item.counts["warning"],
                 "findings": findings,
@@ -108,7 +108,7 @@ def letter_context(agency: str, items: list[Item], rules: Mapping[str, Any]) -> 
         "reports": reports,
         "total": total,
         "years": "、".join(years) + "年度" if years else "",
-        "date": time.strftime("%Y年%m月%d日"),
+        "date": "{0.tm_year}年{0.tm_mon}月{0.tm_mday}日".format(time.localtime()),  # 2024年3月5日, no zeros
     }
 
 
