@@ -171,6 +171,9 @@ def _block_columns(
     numbered = [i for i in block if any(f.is_number for f in bands[i])]
     if not numbered:
         return None
+    kept = _kept_columns(block, bands, rules, left, right, settings, inherited)
+    if kept is not None:
+        return kept
     centres = _centres([f for i in block for f in bands[i] if f.is_number])
     if len(centres) < 2:
         return None
@@ -181,7 +184,12 @@ def _block_columns(
     centres = _fill(centres, pitch)
     body = range(first, block.stop)
     label_right = max((f.x1 for i in body for f in bands[i] if f.cx < centres[0] - pitch / 2), default=left)
-    while centres[0] - 1.5 * pitch >= max(label_right, left) - settings.snap:
+    # where the values begin: a rule starting between the labels and the first values (under a header cell
+    # over the values only, 申请人情况) says so; else the labels' right edge
+    cap = centres[0] - pitch / 2 + settings.snap
+    edges = [r.a for r in rules if max(label_right, left + settings.min_cell) < r.a <= cap]
+    edge = max(edges, default=max(label_right, left))
+    while centres[0] - 1.5 * pitch >= edge - settings.snap:
         centres.insert(0, centres[0] - pitch)  # a first value column blank in every row
     while centres[-1] + 1.5 * pitch <= right + settings.snap:
         centres.append(centres[-1] + pitch)  # a last one
@@ -213,6 +221,46 @@ def _heading(line: Line) -> bool:
         return False
     term = vocab.match(line.text)
     return term is None or term.term.kind not in ("APP_ROW", "APP_GROUP")
+
+
+def _kept_columns(
+    block: range,
+    bands: list[list[Frag]],
+    rules: list[Rule],
+    left: float,
+    right: float,
+    settings: PdfSettings,
+    inherited: list[float],
+) -> tuple[list[float], set[int]] | None:
+    """The columns of the table the previous page ends with, where this part goes on with it: a few rows (one
+    row of values alone on a page, blank cells at its ends) do not show where the columns are, that table's
+    many rows did. They are kept only where they fit: no value stands on one of its column lines, and no two
+    values of one band share a column (else the part is another table and gets columns of its own)."""
+    lines = sorted(x for x in inherited if left + settings.min_cell < x < right - settings.min_cell)
+    if not lines:
+        return None
+    first = None
+    for i in block:
+        used: set[int] = set()
+        for f in bands[i]:
+            if not f.is_number:
+                continue
+            if any(f.x0 - settings.rule_clearance < x < f.x1 + settings.rule_clearance for x in lines):
+                return None
+            column = bisect.bisect_left(lines, f.cx)
+            if column in used:
+                return None
+            used.add(column)
+            first = i if first is None else first
+    if first is None:
+        return None
+    start = min(f.x0 for i in block for f in bands[i] if f.is_number)
+    boundary = max((x for x in lines if x < start), default=left)
+    # label sub-columns: where this page's rules start (a group label the page before did not show)
+    starts = [r.a for r in rules if left + settings.min_cell < r.a < boundary - settings.min_cell]
+    lines = sorted(lines + [x for x in _levels([Rule(False, a, 0, 0) for a in starts], settings)
+                            if all(abs(x - y) >= settings.min_cell for y in lines)])  # fmt: skip
+    return lines, {i for i in range(block.start, first) if any(f.x1 > boundary for f in bands[i])}
 
 
 def _fill(centres: list[float], pitch: float) -> list[float]:
