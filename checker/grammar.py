@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
-import sys
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lark import Token
@@ -32,13 +28,6 @@ class TokenListLexer(LarkLexer):
             yield Token(tok.kind, str(i))
 
 
-def cache_folder() -> Path:
-    """The per-user cache folder: %LOCALAPPDATA%/xxgk/cache on Windows, else $XDG_CACHE_HOME/xxgk or ~/.cache/xxgk."""
-    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
-        return Path(os.environ["LOCALAPPDATA"]) / "xxgk" / "cache"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "xxgk"
-
-
 def cached_lark(name: str, grammar: str, **options: Any) -> Lark:
     """A Lark LALR parser whose grammar analysis (~40 ms for the report grammar, most of a cold start's
     parsing) is kept in a per-user cache file, named by a digest of the grammar, the options and the Lark and
@@ -47,15 +36,10 @@ def cached_lark(name: str, grammar: str, **options: Any) -> Lark:
     concurrent process; a folder that cannot be created means no cache, never an error."""
     from lark import Lark, __version__
 
-    cache: str | bool = False
-    key = f"{grammar}\0{sorted(options.items(), key=str)}\0{__version__}\0{sys.version_info[:2]}"
-    try:
-        folder = cache_folder()
-        folder.mkdir(parents=True, exist_ok=True)
-        cache = str(folder / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:20]}.lark")
-    except (OSError, RuntimeError):  # no home folder, read-only profile
-        pass
-    return Lark(grammar, parser="lalr", cache=cache, **options)
+    from .cache import entry_path
+
+    path = entry_path(name, f"{grammar}\0{sorted(options.items(), key=str)}\0{__version__}".encode(), ".lark")
+    return Lark(grammar, parser="lalr", cache=str(path) if path is not None else False, **options)
 
 
 @lru_cache(maxsize=1)

@@ -51,7 +51,8 @@ def test_every_prefix_of_a_real_token_stream_parses_and_loses_no_token():
 
 
 def test_the_grammar_tables_are_cached_per_user_and_a_broken_cache_file_is_rebuilt(tmp_path, monkeypatch):
-    from checker.grammar import TokenListLexer, cache_folder, cached_lark
+    from checker.cache import cache_folder
+    from checker.grammar import TokenListLexer, cached_lark
     from checker.resources import resource_path
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))

@@ -1,0 +1,71 @@
+"""The per-user cache: work every run would repeat the same way (grammar tables, parsed rule files), kept on disk.
+
+Each entry is named by a digest of everything it is made from, so a changed input is a new entry and never a
+stale one. Entries are written to a private temporary file and renamed into place (atomic on POSIX and
+Windows), so a concurrent reader sees a whole entry or none; an entry that cannot be read is made again. A
+folder that cannot be created or written means no cache, never an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def cache_folder() -> Path:
+    """%LOCALAPPDATA%/xxgk/cache on Windows, else $XDG_CACHE_HOME/xxgk or ~/.cache/xxgk."""
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "xxgk" / "cache"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "xxgk"
+
+
+def entry_path(kind: str, key: bytes, suffix: str) -> Path | None:
+    """Where the entry of ``kind`` made from ``key`` lives (the folder created), or None without a cache."""
+    digest = hashlib.sha256(key + f"\0{sys.version_info[:2]}".encode()).hexdigest()[:24]
+    try:
+        folder = cache_folder()
+        folder.mkdir(parents=True, exist_ok=True)
+    except (OSError, RuntimeError):  # no home folder, a read-only profile
+        return None
+    return folder / f"{kind}-{digest}{suffix}"
+
+
+def cached(kind: str, key: bytes, make: Callable[[], T]) -> T:
+    """The pickled entry of ``kind`` for ``key``; made with ``make()`` (and stored) when missing or unreadable.
+    Only for data this program wrote itself (pickle runs code on loading): the folder is the user's own."""
+    path = entry_path(kind, key, ".pickle")
+    if path is not None:
+        try:
+            with open(path, "rb") as fh:
+                return pickle.load(fh)
+        except FileNotFoundError:
+            pass
+        except Exception:  # half a file from an older crash, another Python's pickle: make it again
+            pass
+    value = make()
+    if path is not None:
+        _store(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    return value
+
+
+def _store(path: Path, data: bytes) -> None:
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)  # atomic; fails on Windows while another process holds the old entry open
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
