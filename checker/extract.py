@@ -80,15 +80,14 @@ def extract_document(doc: Document, edition: str | None = None, year: int | None
 
 
 def _edition(report: Report, parsed: Parsed, doc: Document, forced: str | None) -> str:
+    """The interpreter's edition (the one that read the tables), or "legacy"/"unknown" on top of it."""
     if forced in layout.EDITIONS:
         return forced  # type: ignore[return-value]
-    votes = parsed.edition_votes
     if parsed.tables:
-        if votes["2019"] or votes["2021"]:
-            return "2019" if votes["2019"] > votes["2021"] else "2021"
-        if report.year is not None and report.year >= 2019:
-            return "2021" if report.year >= 2021 else "2019"
-        return "unknown"
+        votes = parsed.edition_votes
+        if parsed.edition_basis == "shape" and not (votes["2019"] or votes["2021"]):
+            return "unknown"  # nothing but the shape of one row: too little to name the edition
+        return parsed.edition
     if looks_legacy(doc, report.year) and (mentions_report(doc) or len(set(report.sections)) >= 3):
         return "legacy"
     return "unknown"

@@ -44,6 +44,12 @@ class Parsed:
     # table -> edition, for a table read with another edition's layout than the report's (a mixed report)
     table_editions: dict[str, str] = field(default_factory=dict)
     edition_labels: dict[str, list[str]] = field(default_factory=dict)  # edition -> its own labels seen
+    # The edition whose layout read the tables ("2019" | "2021"), and what decided it: "given" (--edition),
+    # "labels" (more labels of one edition), "year" (the report year) or "shape" (table 三's （六） rows only).
+    # ``extract`` takes this edition as the report's, so the tables are never read with one edition and
+    # labelled or checked with another.
+    edition: str = "2021"
+    edition_basis: str = "shape"
 
 
 class Interpreter:
@@ -77,6 +83,7 @@ class Interpreter:
         for tok in skipped:
             self._skipped(tok)
         self._report_unread()
+        self.out.edition, self.out.edition_basis = self._report_edition()
         return self.out
 
     # -- reading limits ---------------------------------------------------------------------------------
@@ -116,16 +123,20 @@ class Interpreter:
     def edition(self) -> str:
         if self._table_edition is not None:
             return self._table_edition
+        return self._report_edition()[0]
+
+    def _report_edition(self) -> tuple[str, str]:
+        """The report's edition and what decided it (see ``Parsed.edition_basis``)."""
         if self.edition_hint in layout.EDITIONS:
-            return self.edition_hint  # type: ignore[return-value]
+            return self.edition_hint, "given"  # type: ignore[return-value]
         votes = self.out.edition_votes
         if votes["2019"] != votes["2021"]:
-            return "2019" if votes["2019"] > votes["2021"] else "2021"
-        # No edition-specific label seen (only the shared tables): the report year decides, then the
+            return ("2019" if votes["2019"] > votes["2021"] else "2021"), "labels"
+        # No edition-specific label seen, or as many of each: the report year decides, then the
         # shape of （六）其他处理 — one row with values (2019) or the caption of sub-rows (2021).
         if self.year is not None and self.year >= 2019:
-            return "2021" if self.year >= 2021 else "2019"
-        return "2021" if self._other_has_subrows() else "2019" if self._other_is_row() else "2021"
+            return ("2021" if self.year >= 2021 else "2019"), "year"
+        return ("2021" if self._other_has_subrows() else "2019" if self._other_is_row() else "2021"), "shape"
 
     def _other_has_subrows(self) -> bool:
         return any(t.key and t.key.startswith("results.other.") for t in self.tokens if t.kind == "APP_ROW")
