@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from . import layout, words
+from . import ids, layout, words
 from .findings import Finding
 
 if TYPE_CHECKING:
@@ -339,7 +339,7 @@ def edition_for_year(report: Report, rule: Rule, params: dict[str, Any]) -> Iter
 def edition_mixed(report: Report, rule: Rule, params: dict[str, Any]) -> Iterable[Finding]:
     votes = report.parsed.edition_votes if report.parsed else {}
     minimum = int(params.get("minimum", 2))
-    if any(p.rule == "E102" for p in report.problems):
+    if any(p.rule == ids.EDITION_MIXED for p in report.problems):
         return  # the reader already said what is mixed, table by table
     if votes.get("2019", 0) >= minimum and votes.get("2021", 0) >= minimum:
         labels = report.parsed.edition_labels if report.parsed else {}

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 import click
 
-from . import __version__
+from . import __version__, ids
 from . import cli_zh as _cli_zh
 
 
@@ -135,13 +135,13 @@ def _extract(path: str, edition: str | None, year: int | None, ocr: str = "auto"
     except Exception as exc:
         report = Report(path=path, format=os.path.splitext(path)[1].lstrip(".").lower() or "unknown", readable=False)
         reason = f"无法解析这个文件（程序内部错误 {type(exc).__name__}，请把文件反馈给维护者）"
-        report.problems.append(Problem("P001", reason))
+        report.problems.append(Problem(ids.UNREADABLE, reason))
         return report
 
 
 def _is_report(report) -> bool:  # type: ignore[no-untyped-def]
     """Whether a file found by walking holds a report (or is meant to: an unreadable one is still answered)."""
-    return not report.readable or not any(p.rule == "P003" for p in report.problems)
+    return not report.readable or not any(p.rule == ids.NO_REPORT for p in report.problems)
 
 
 _CONFIG_HELP = "使用这个配置文件（xxgk.toml，或含 [tool.xxgk] 的 pyproject.toml），不再向上查找"

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from . import layout
+from . import ids, layout
 from .expr import ExprError, Linear, compile_expr, holds
 from .extract import Report
 from .findings import SEVERITY_ORDER, Finding, cell_location, from_problem
@@ -26,7 +26,7 @@ REQUIRED = ("id", "name", "title", "severity", "check", "message", "basis")
 KNOWN = set(REQUIRED) | {"editions", "table", "for_each", "block", "blame", "fix", "rationale", "examples", "aliases"}
 _ID = re.compile(r"^[A-Z]\d{3}$")
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
-_LEGACY_OR_NONE = ("P003", "P004")
+_LEGACY_OR_NONE = (ids.NO_REPORT, ids.LEGACY)
 
 
 class RuleError(ValueError):
@@ -366,8 +366,8 @@ def localise(findings: list[Finding], report: Report) -> list[Finding]:
     """Where exactly one column identity (A101/A102) and one row identity (A103) of the applications table
     fail by the same amount, and nothing else fails in that row or column, the cell where they cross is the
     likely wrong one: report it once, with its expected value, and the two totals as related cells."""
-    column_rules = [f for f in findings if f.rule in ("A101", "A102")]
-    row_rules = [f for f in findings if f.rule == "A103"]
+    column_rules = [f for f in findings if f.rule in (ids.INTAKE_BALANCE, ids.OUTCOME_TOTAL)]
+    row_rules = [f for f in findings if f.rule == ids.APPLICANT_TOTAL]
     used: set[int] = set()
     merged: list[Finding] = []
     for cf in column_rules:
@@ -382,9 +382,14 @@ def localise(findings: list[Finding], report: Report) -> list[Finding]:
                 continue
             if abs((cf.expected or 0) - (cf.actual or 0)) != abs((rf.expected or 0) - (rf.actual or 0)):
                 continue
-            if cf.rule == "A101" and row not in ("received_new", "carried_over", "results.total", "carried_forward"):
+            if cf.rule == ids.INTAKE_BALANCE and row not in (
+                "received_new",
+                "carried_over",
+                "results.total",
+                "carried_forward",
+            ):
                 continue
-            if cf.rule == "A102" and row not in (*layout.OUTCOME_ROWS[report.edition], "results.total"):
+            if cf.rule == ids.OUTCOME_TOTAL and row not in (*layout.OUTCOME_ROWS[report.edition], "results.total"):
                 continue
             cell = report.cells.get(("applications", row, col))
             if cell is None or cell.value.number is None:

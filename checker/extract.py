@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import layout
+from . import ids, layout
 from .detect import detect, looks_legacy, mentions_report
 from .interpret import CellPath, CellRead, Interpreter, Parsed
 from .model import Document, Problem, ReadError, Source
@@ -72,10 +72,10 @@ def extract_document(doc: Document, edition: str | None = None, year: int | None
     report.edition = _edition(report, parsed, doc, edition)
     if report.edition == "legacy":
         report.problems = [p for p in report.problems if p.rule.startswith("P")]
-        report.problems.append(Problem("P004", "这是2019年《条例》修订前格式的年度报告，不按2019年以后的模板检查"))
+        report.problems.append(Problem(ids.LEGACY, "这是2019年《条例》修订前格式的年度报告，不按2019年以后的模板检查"))
     elif report.edition == "unknown" and not parsed.tables and len(set(report.sections)) < 3:
         report.problems = [p for p in report.problems if p.rule.startswith("P")]
-        report.problems.append(Problem("P003", "文件中未识别到政府信息公开工作年度报告（没有模板的章节和表格）"))
+        report.problems.append(Problem(ids.NO_REPORT, "文件中未识别到政府信息公开工作年度报告（没有模板的章节和表格）"))
     return report
 
 
@@ -108,7 +108,7 @@ def extract_path(path: str, edition: str | None = None, year: int | None = None,
         return report
     except Exception as exc:
         report = Report(path=path, format=_format_of(path), readable=False)
-        report.problems.append(Problem("P001", f"读取文件时出错：{type(exc).__name__}: {exc}"))
+        report.problems.append(Problem(ids.UNREADABLE, f"读取文件时出错：{type(exc).__name__}: {exc}"))
         return report
     finally:
         MODE.reset(token)
@@ -116,7 +116,7 @@ def extract_path(path: str, edition: str | None = None, year: int | None = None,
         return extract_document(doc, edition=edition, year=year)
     except RecursionError:
         report = Report(path=path, format=doc.format, readable=False)
-        report.problems.append(Problem("P001", "文件结构过于复杂，无法解析"))
+        report.problems.append(Problem(ids.UNREADABLE, "文件结构过于复杂，无法解析"))
         return report
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import ids
 from .model import Problem
 
 SEVERITY_ORDER = {"error": 3, "warning": 2, "info": 1}
@@ -12,13 +13,13 @@ SEVERITY_ORDER = {"error": 3, "warning": 2, "info": 1}
 # The severity of rules raised while reading and parsing (P, S2xx): the rule catalog of rules.md.
 # Rules evaluated by the rule engine carry their severity in their YAML file.
 BUILTIN_SEVERITY = {
-    "P001": "error",
-    "P002": "error",
-    "P003": "error",
-    "P004": "info",
-    "P005": "warning",  # cells the source did not let us read: the report could not be fully checked
-    "S202": "error",
-    "S203": "info",
+    ids.UNREADABLE: "error",
+    ids.UNSUPPORTED: "error",
+    ids.NO_REPORT: "error",
+    ids.LEGACY: "info",
+    ids.CELLS_UNREADABLE: "warning",  # cells the source did not let us read: the report could not be fully checked
+    ids.TABLE_SHAPE: "error",
+    ids.LABEL_WORDING: "info",
 }
 
 

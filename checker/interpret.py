@@ -12,7 +12,7 @@ from itertools import combinations, product
 
 from lark import Token, Tree
 
-from . import layout
+from . import ids, layout
 from .digits import split_free, split_sums
 from .lexer import Tok
 from .model import Problem, Source
@@ -106,7 +106,7 @@ class Interpreter:
                 "不一定是报告的错误；这些单元格未能检查，请对照原文核对，本报告未能完整检查"
             )
             where = {"section": layout.TABLE_SECTION[table], "table": table} if table in layout.TABLE_SECTION else {}
-            self.out.problems.append(Problem("P005", message, items[0][1], location=where))
+            self.out.problems.append(Problem(ids.CELLS_UNREADABLE, message, items[0][1], location=where))
 
     # -- editions ---------------------------------------------------------------------------------------
 
@@ -158,7 +158,7 @@ class Interpreter:
     def _stray(self, tree: Tree) -> None:
         tok = self.tok(tree.children[0])
         if tok.kind == "UNKNOWN":
-            self._problem("S202", f"表格中的“{_short(tok.text)}”不是模板中的行或列，未能识别", tok.source)
+            self._problem(ids.TABLE_SHAPE, f"表格中的“{_short(tok.text)}”不是模板中的行或列，未能识别", tok.source)
         elif tok.kind == "NUM" and not tok.from_text:
             self._unreadable(f"数值“{_short(tok.text)}”无法归入任何一行", tok.source)
 
@@ -169,7 +169,7 @@ class Interpreter:
             self._unreadable(f"数值“{_short(tok.text)}”出现在表格中无法归位的地方", tok.source)
             return
         what = "标签"
-        self._problem("S202", f"{what}“{_short(tok.text)}”出现在表格中不应出现的位置，已忽略", tok.source)
+        self._problem(ids.TABLE_SHAPE, f"{what}“{_short(tok.text)}”出现在表格中不应出现的位置，已忽略", tok.source)
 
     def _start_table(self, key: str, source: Source) -> bool:
         """Record where a table starts. A second copy of a table is read too (its cells are compared)."""
@@ -213,15 +213,17 @@ class Interpreter:
                     elif tok.kind == "UNKNOWN":
                         unknown_header = True
                         self._problem(
-                            "S203", f"第二十条表格表头“{_short(tok.text)}”无法识别，按模板列顺序读取", tok.source
+                            ids.LABEL_WORDING,
+                            f"第二十条表格表头“{_short(tok.text)}”无法识别，按模板列顺序读取",
+                            tok.source,
                         )
         anchor = block_tok or (self.tok(row_parts[0].children[0]) if row_parts else None)
         if expected is None or anchor is None:
             if block_tok is not None:
-                self._problem("S202", f"{block_tok.text}不是{edition}年版模板中的栏目", block_tok.source)
+                self._problem(ids.TABLE_SHAPE, f"{block_tok.text}不是{edition}年版模板中的栏目", block_tok.source)
             for part in row_parts:
                 label = self.tok(part.children[0])
-                self._problem("S202", f"第二十条表格中的行“{_short(label.text)}”不是模板中的行", label.source)
+                self._problem(ids.TABLE_SHAPE, f"第二十条表格中的行“{_short(label.text)}”不是模板中的行", label.source)
             return
         name = block_tok.text if block_tok else _block_label(block)
         self._active_blocks.setdefault(block, (name, anchor.source))
@@ -232,14 +234,18 @@ class Interpreter:
             if len(set(header)) == len(header) and set(header) <= set(columns) and counts == {len(columns)}:
                 # Every row has the template's count of values: the header was only read in part (cut by a
                 # conversion, "本年新" for 本年新制作数量): the template's columns, with a note.
-                self._problem("S203", f"{name}的表头未能完整识别，各行数值齐全，按模板列顺序读取", anchor.source)
+                self._problem(
+                    ids.LABEL_WORDING, f"{name}的表头未能完整识别，各行数值齐全，按模板列顺序读取", anchor.source
+                )
             elif len(set(header)) == len(header) and set(header) <= set(columns):
                 cols = header  # the columns as the document orders them
                 for missing in [c for c in columns if c not in header]:
-                    self._problem("S202", f"{name}缺少“{_column_label(missing)}”列", anchor.source, column=missing)
+                    self._problem(
+                        ids.TABLE_SHAPE, f"{name}缺少“{_column_label(missing)}”列", anchor.source, column=missing
+                    )
             else:
                 foreign = "、".join(_column_label(c) for c in [c for c in header if c not in columns] or header)
-                self._problem("S202", f"{name}的表头（{foreign}）与{edition}年版模板不符", anchor.source)
+                self._problem(ids.TABLE_SHAPE, f"{name}的表头（{foreign}）与{edition}年版模板不符", anchor.source)
         for part in row_parts:
             label = self.tok(part.children[0])
             values = [self.tok(t) for t in part.children[1:]]
@@ -253,7 +259,9 @@ class Interpreter:
                         target_cols = header
                     self._active_blocks.setdefault(home, (_block_label(home), label.source))
             if label.kind == "UNKNOWN" or (target == block and label.key not in rows):
-                self._problem("S202", f"{name}中的行“{_short(label.text)}”不是模板中的行", label.source, block=block)
+                self._problem(
+                    ids.TABLE_SHAPE, f"{name}中的行“{_short(label.text)}”不是模板中的行", label.source, block=block
+                )
                 continue
             self._active_seen.setdefault(target, set()).add(label.key or "")
             self._deviation(label, "active", label.key)
@@ -275,7 +283,12 @@ class Interpreter:
             for row in rows:
                 if row not in self._active_seen.get(block, set()):
                     self._problem(
-                        "S202", f"{name}缺少“{_row_label(row)}”行", source, table="active", block=block, row=row
+                        ids.TABLE_SHAPE,
+                        f"{name}缺少“{_row_label(row)}”行",
+                        source,
+                        table="active",
+                        block=block,
+                        row=row,
                     )
 
     def _block_edition(self, block: str) -> str:
@@ -346,7 +359,7 @@ class Interpreter:
         if shown:
             what += f"；而报告中的{shown}是{other}年{'试行' if other == '2019' else ''}版的写法"
         self._problem(
-            "E102",
+            ids.EDITION_MIXED,
             f"{what}。两个版本混用，表三按其本身的{own}年版格式读取和检查",
             self._app_first.source if self._app_first else Source(),
             table="applications",
@@ -372,7 +385,7 @@ class Interpreter:
                 # The 2019 trial layout's single （六） row inside a 2021 table: read it (never drop values) and
                 # say what the 2021 edition wants instead of listing its three sub-rows as missing.
                 self._problem(
-                    "E102",
+                    ids.EDITION_MIXED,
                     "表三“（六）其他处理”只有一行，这是2019年试行版的写法；2021年版应分为“1.申请人无正当理由逾期不补正…”"
                     "“2.申请人逾期未按收费通知要求缴纳费用…”“3.其他”三行",
                     label.source,
@@ -385,7 +398,7 @@ class Interpreter:
                 continue
             if key not in expected_rows:
                 self._problem(
-                    "S202",
+                    ids.TABLE_SHAPE,
                     f"“{_short(label.text)}”不是{self.edition}年版申请情况表中的行",
                     label.source,
                     table="applications",
@@ -414,7 +427,7 @@ class Interpreter:
         for key in expected_rows:
             if key not in seen:
                 self._problem(
-                    "S202",
+                    ids.TABLE_SHAPE,
                     f"申请情况表缺少“{_row_label(key)}”行",
                     first.source,
                     table="applications",
@@ -542,7 +555,7 @@ class Interpreter:
         counts = [len(_trim(v, width)) for label, v in entries if v and not any(t.from_text for t in v)]
         if head and found and counts and all(n == width for n in counts) and len(found) < width:
             self._problem(
-                "S203",
+                ids.LABEL_WORDING,
                 "申请情况表表头未能完整识别（可能被转换工具拆开），各行数值齐全，按模板列顺序读取",
                 head[0].source,
                 table="applications",
@@ -551,7 +564,7 @@ class Interpreter:
             for col in layout.APP_COLUMNS:
                 if col not in found:
                     self._problem(
-                        "S202",
+                        ids.TABLE_SHAPE,
                         f"申请情况表表头缺少“{_column_label(col)}”列",
                         head[0].source,
                         table="applications",
@@ -651,7 +664,7 @@ class Interpreter:
             # Values scraped from text or a guessed grid: the source, not the report, lost the columns.
             self._unreadable(message, label.source)
         else:
-            self._problem("S202", message, label.source)
+            self._problem(ids.TABLE_SHAPE, message, label.source)
         return []
 
     def _ambiguous(self, label: Tok, values: list[Tok]) -> None:
@@ -688,7 +701,7 @@ class Interpreter:
             if existing.value.number != tok.value.number or existing.value.blank != tok.value.blank:
                 self.out.conflicts.add(path)
                 self._problem(
-                    "S202",
+                    ids.TABLE_SHAPE,
                     f"同一单元格读到两个不同的值：“{existing.value.raw}”和“{tok.value.raw}”",
                     tok.source,
                     **_location(path),
@@ -712,7 +725,7 @@ class Interpreter:
             )
             if current is not None:
                 self._problem(
-                    "S203",
+                    ids.LABEL_WORDING,
                     f"“{_short(tok.text)}”是{'、'.join(sorted(match.term.editions))}年版模板的用语，{self.edition}年版为"
                     f"“{current.label}”（已按“{current.label}”识别）",
                     tok.source,
@@ -723,7 +736,7 @@ class Interpreter:
         if match is None or match.exact:
             return
         self._problem(
-            "S203",
+            ids.LABEL_WORDING,
             f"“{_short(tok.text)}”与模板用语“{match.term.label}”不一致（已按“{match.term.label}”识别）",
             tok.source,
             table=table,

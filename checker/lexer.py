@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from . import ids
 from .labels import Match, Vocabulary, section_number, vocabulary
 from .model import Block, Cell, Document, Problem, Source
 from .normalize import label_text, running_text, squeeze
@@ -205,7 +206,7 @@ class Lexer:
                 if text not in self._noted_headers:  # the same foreign header on every piece: one note
                     self._noted_headers.add(text)
                     self.problems.append(
-                        Problem("S203", f"表头“{text[:40]}”不是模板的用语，按模板列顺序读取", live[0].source)
+                        Problem(ids.LABEL_WORDING, f"表头“{text[:40]}”不是模板的用语，按模板列顺序读取", live[0].source)
                     )
                 continue
             for cell in live:

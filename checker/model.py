@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from . import ids
+
 BlockKind = Literal["heading", "paragraph", "table"]
 
 
@@ -110,6 +112,6 @@ class Document:
 class ReadError(Exception):
     """A file that cannot be read at all. ``rule`` is P001 (corrupt, empty...) or P002 (unsupported)."""
 
-    def __init__(self, message: str, rule: str = "P001") -> None:
+    def __init__(self, message: str, rule: str = ids.UNREADABLE) -> None:
         super().__init__(message)
         self.rule = rule

@@ -7,7 +7,7 @@ import io
 import json
 from typing import Any
 
-from . import __version__, layout
+from . import __version__, ids, layout
 from .extract import Report
 from .findings import Finding
 
@@ -21,7 +21,7 @@ def report_object(report: Report, findings: list[Finding], with_tables: bool) ->
         "agency": report.agency,
         "sections": report.sections,
         # False when cells could not be read from the file (P005): the verdict is "not fully checked".
-        "fully_checked": report.readable and not any(f.rule == "P005" for f in findings),
+        "fully_checked": report.readable and not any(f.rule == ids.CELLS_UNREADABLE for f in findings),
     }
     if report.document is not None and report.document.ocr is not None:
         obj["ocr"] = True  # read from page images by OCR: values may be misread
@@ -42,7 +42,9 @@ def summary(results: list[tuple[Report, list[Finding]]]) -> dict[str, int]:
         "warnings": count["warning"],
         "infos": count["info"],
         "unreadable": sum(1 for r, _ in results if not r.readable),
-        "not_fully_checked": sum(1 for r, f in results if r.readable and any(x.rule == "P005" for x in f)),
+        "not_fully_checked": sum(
+            1 for r, f in results if r.readable and any(x.rule == ids.CELLS_UNREADABLE for x in f)
+        ),
     }
 
 

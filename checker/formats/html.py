@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .. import __version__, layout
+from .. import __version__, ids, layout
 from ..findings import SEVERITY_ORDER
 from ..templating import environment
 from ..words import table_name
@@ -190,7 +190,7 @@ class ReportView:
     @property
     def fully_checked(self) -> bool:
         """False when cells could not be read from the file (P005): what was not read was not checked."""
-        return self.readable and not any(f.rule == "P005" for f in self.findings)
+        return self.readable and not any(f.rule == ids.CELLS_UNREADABLE for f in self.findings)
 
     @property
     def publishable(self) -> bool:

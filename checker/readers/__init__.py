@@ -11,6 +11,7 @@ import importlib
 import os
 from collections.abc import Callable
 
+from .. import ids
 from ..model import Document, Problem, ReadError
 from ..oserror import describe
 
@@ -85,13 +86,13 @@ def read(path: str) -> Document:
         fmt = actual
     if fmt is None:
         if _looks_binary(data):
-            raise ReadError(f"不支持的文件类型（{ext or '无扩展名'}）", rule="P002")
+            raise ReadError(f"不支持的文件类型（{ext or '无扩展名'}）", rule=ids.UNSUPPORTED)
         fmt = "txt"
     if fmt in ("txt", "md") and _looks_binary(data):
         raise ReadError("文件内容是二进制数据，不是文本，可能已损坏或扩展名错误")
     doc = reader_for(fmt)(data, path)
     if note:
-        doc.problems.append(Problem("P001", note, severity="info"))
+        doc.problems.append(Problem(ids.UNREADABLE, note, severity="info"))
     return doc
 
 

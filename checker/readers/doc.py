@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from .. import ids
 from ..model import Document, ReadError
 from ..oserror import describe
 from . import docx
@@ -37,7 +38,8 @@ def read(data: bytes, path: str) -> Document:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         raise ReadError(
-            f"{kind}格式需要 LibreOffice 转换：请安装 LibreOffice，或在 Word/WPS 中另存为 .docx 后再检查", rule="P002"
+            f"{kind}格式需要 LibreOffice 转换：请安装 LibreOffice，或在 Word/WPS 中另存为 .docx 后再检查",
+            rule=ids.UNSUPPORTED,
         )
     converted = convert(soffice, data, os.path.splitext(path)[1].lower() or ".doc", kind)
     doc = docx.read(converted, path)
@@ -50,9 +52,9 @@ def _refuse_other_office_files(data: bytes) -> None:
     if not data.startswith(docx.OLE_MAGIC) or _stream("WordDocument") in data:
         return
     if _stream("Workbook") in data or _stream("Book") in data:
-        raise ReadError("文件是 Excel 表格（.xls），不是 Word 文档", rule="P002")
+        raise ReadError("文件是 Excel 表格（.xls），不是 Word 文档", rule=ids.UNSUPPORTED)
     if _stream("PowerPoint Document") in data:
-        raise ReadError("文件是 PowerPoint 演示文稿（.ppt），不是 Word 文档", rule="P002")
+        raise ReadError("文件是 PowerPoint 演示文稿（.ppt），不是 Word 文档", rule=ids.UNSUPPORTED)
 
 
 def convert(soffice: str, data: bytes, ext: str, kind: str) -> bytes:
@@ -88,7 +90,7 @@ def _run(command: list[str]) -> None:
             start_new_session=True,
         )
     except OSError as exc:
-        raise ReadError(f"无法启动 LibreOffice：{describe(exc)}", rule="P002") from None
+        raise ReadError(f"无法启动 LibreOffice：{describe(exc)}", rule=ids.UNSUPPORTED) from None
     try:
         proc.wait(timeout=TIMEOUT_SECONDS)
     except subprocess.TimeoutExpired:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from .. import ids
 from ..model import Block, Cell, Document, Problem, ReadError, Source
 from ..normalize import fold, squeeze
 
@@ -90,7 +91,9 @@ def read(data: bytes, path: str) -> Document:
         # Not a zip at all: an encrypted OOXML file or a legacy .doc with a .docx name.
         if is_encrypted_ole(data):
             raise ReadError(ENCRYPTED_MESSAGE)
-        raise ReadError("文件是旧版 Word 二进制格式（.doc），不是 .docx；请在 Word/WPS 中另存为 .docx", rule="P002")
+        raise ReadError(
+            "文件是旧版 Word 二进制格式（.doc），不是 .docx；请在 Word/WPS 中另存为 .docx", rule=ids.UNSUPPORTED
+        )
     main = _open_package(_check_zip(data))
     try:
         doc = Document(path=path, format="docx", title=_title(main))
@@ -125,7 +128,7 @@ def _check_zip(data: bytes) -> bytes:
             if len(infos) > MAX_MEMBERS:
                 raise ReadError("DOCX 文件中的部件异常多，可能是恶意构造的文件，已拒绝读取")
             if "[Content_Types].xml" not in names or not ("word/document.xml" in names or "_rels/.rels" in names):
-                raise ReadError(_not_word_reason(names, data), rule="P002")
+                raise ReadError(_not_word_reason(names, data), rule=ids.UNSUPPORTED)
             return _clean_package(zf, infos)
     except ReadError:
         raise
@@ -187,11 +190,11 @@ def _open_package(data: bytes) -> etree._Element:
             raise ReadError(_DTD_MESSAGE) from None
         raise ReadError("DOCX 文件中的 XML 已损坏，请用 Word/WPS 打开后重新另存为 .docx") from None
     except KeyError:
-        raise ReadError("文件是压缩包，但不是 Word 文档（缺少主文档部件）", rule="P002") from None
+        raise ReadError("文件是压缩包，但不是 Word 文档（缺少主文档部件）", rule=ids.UNSUPPORTED) from None
     except Exception as exc:  # python-docx raises assorted errors on malformed packages; none may escape
         raise ReadError(_BROKEN) from exc
     if main.content_type not in _WORD_MAIN_TYPES:
-        raise ReadError(f"文件不是 Word 文档（主部件类型为 {main.content_type}）", rule="P002")
+        raise ReadError(f"文件不是 Word 文档（主部件类型为 {main.content_type}）", rule=ids.UNSUPPORTED)
     _refuse_dtds(package)
     return main
 
@@ -220,7 +223,9 @@ def _body(main) -> etree._Element:
     body = root.find(_W + "body")
     if body is None:
         if root.tag.startswith("{" + _STRICT_W):
-            raise ReadError("不支持 Strict Open XML 格式的 DOCX，请在 Word 中另存为普通 .docx 后再检查", rule="P002")
+            raise ReadError(
+                "不支持 Strict Open XML 格式的 DOCX，请在 Word 中另存为普通 .docx 后再检查", rule=ids.UNSUPPORTED
+            )
         raise ReadError("DOCX 文件没有正文（缺少 w:body）")
     return body
 
@@ -536,7 +541,7 @@ class _BodyWalker:
             # A table no report has (thousands of rows, hundreds of columns): keep what fits, say so.
             width = max(1, MAX_GRID_CELLS // len(grid))
             self.doc.problems.append(
-                Problem("P001", f"第 {self.tables + 1} 个表格过大，只读取了前面的部分", severity="info")
+                Problem(ids.UNREADABLE, f"第 {self.tables + 1} 个表格过大，只读取了前面的部分", severity="info")
             )
         if width <= 2 and next(tbl.iterdescendants(TBL), None) is not None:
             # A layout frame around the report: read its content as body text, tables as tables.

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from lxml import etree
 from lxml import html as lxml_html
 
+from .. import ids
 from ..model import Block, BlockKind, Cell, Document, Problem, ReadError, Source
 from ..normalize import fold, squeeze
 from .decode import LOSSY_SUFFIX, decode_bytes
@@ -83,11 +84,11 @@ def _read(data: bytes, path: str) -> Document:
     root, too_deep = _parse(text)
     doc = Document(path=path, format="html", title=_title(root))
     if too_deep:
-        doc.problems.append(Problem("P001", "网页标签嵌套层次过深，最深处的内容未能读取", severity="warning"))
+        doc.problems.append(Problem(ids.UNREADABLE, "网页标签嵌套层次过深，最深处的内容未能读取", severity="warning"))
     if encoding.endswith(LOSSY_SUFFIX):
         name = encoding.removesuffix(LOSSY_SUFFIX).upper()
         message = f"网页中有无法按 {name} 解码的字节，已替换为“\ufffd”，相关文字可能有乱码"
-        doc.problems.append(Problem("P001", message, severity="warning"))
+        doc.problems.append(Problem(ids.UNREADABLE, message, severity="warning"))
     etree.strip_elements(root, *_DROP_TAGS, with_tail=False)
     body = root.find("body")
     if body is None:
@@ -347,7 +348,9 @@ class _Extractor:
         if truncated:
             self.doc.problems.append(
                 Problem(
-                    "P001", f"表{self.tables}过大，只读取了前面的部分", Source(table=self.tables, line=el.sourceline)
+                    ids.UNREADABLE,
+                    f"表{self.tables}过大，只读取了前面的部分",
+                    Source(table=self.tables, line=el.sourceline),
                 )
             )
 

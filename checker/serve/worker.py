@@ -27,6 +27,8 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
+from .. import ids
+
 _TIMED_OUT = object()
 START_GRACE = 60.0  # seconds a new worker may take to start (imports on a slow machine) before its file counts
 
@@ -101,14 +103,14 @@ def check_upload(job: Job, settings: Settings) -> Outcome:
         report = extract_path(job.read_path, edition=settings.edition, year=settings.year)
     except Exception as exc:  # a reader bug on a strange file: this file gets one finding, the server goes on
         report = Report(path=job.read_path, format=_format_of(job.read_path), readable=False)
-        report.problems.append(Problem("P001", f"无法解析这个文件（程序内部错误 {type(exc).__name__}）"))
+        report.problems.append(Problem(ids.UNREADABLE, f"无法解析这个文件（程序内部错误 {type(exc).__name__}）"))
     report.path = job.name
     try:
         from ..engine import check_report
 
         findings = check_report(report, rules, set(settings.enabled) if settings.enabled is not None else None)
     except Exception as exc:
-        findings = [from_problem(Problem("P001", f"检查时出错（程序内部错误 {type(exc).__name__}）"))]
+        findings = [from_problem(Problem(ids.UNREADABLE, f"检查时出错（程序内部错误 {type(exc).__name__}）"))]
         report.readable = False
     for f in findings:  # the private copy's path means nothing to the reader (and is nobody's business)
         f.message = f.message.replace(job.read_path, job.name)
@@ -161,7 +163,7 @@ def failed(job: Job, message: str, settings: Settings) -> Outcome:
     from ..model import Problem
 
     report = Report(path=job.name, format=_format_of(job.name), readable=False)
-    finding = from_problem(Problem("P001", message))
+    finding = from_problem(Problem(ids.UNREADABLE, message))
     return _outcome(job, report, [finding], _rules(settings.rule_files))
 
 
