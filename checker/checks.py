@@ -380,26 +380,13 @@ def text_mentions(report: Report, rule: Rule, params: dict[str, Any]) -> Iterabl
         yield finding(rule, {"agency": agency, "section": section or ""}, section=section)
 
 
-_PUBLISHED = re.compile(r"(?:发布|公开|成文)(?:日期|时间)\s*[:：]?\s*((?:19|20)\d{2})[-年./](\d{1,2})[-月./](\d{1,2})")
-
-
 @check("published_in_time")
 def published_in_time(report: Report, rule: Rule, params: dict[str, Any]) -> Iterable[Finding]:
-    if report.year is None:
-        return
-    published = None
-    for block in report.document.blocks[:40] if report.document else ():
-        m = _PUBLISHED.search(block.text)
-        if m:
-            published = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            break
-    if published is None:
-        published = report.__dict__.get("published")
-    if published is None:
+    if report.year is None or report.published is None:
         return
     deadline = _deadline(report.agency or "", report.year)
-    if deadline is not None and published > deadline:
-        yield finding(rule, {"published": published.isoformat(), "deadline": deadline.isoformat()})
+    if deadline is not None and report.published > deadline:
+        yield finding(rule, {"published": report.published.isoformat(), "deadline": deadline.isoformat()})
 
 
 _GOVERNMENT = re.compile(r"人民政府$|管委会$|管理委员会$|实验区$|新区$|开发区$|自治[州县旗]$|[省市县区旗盟]$")

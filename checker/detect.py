@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from .model import Document
 from .normalize import fold, squeeze
@@ -36,6 +37,7 @@ class Detected:
     period_year: int | None
     agency: str | None
     title: str | None
+    published: date | None = None  # the publication date written near the top (R103)
 
 
 def cn_years_to_digits(text: str) -> str:
@@ -84,7 +86,25 @@ def detect(doc: Document) -> Detected:
     published = None if title_year or period_year else published_year(doc)
     year = title_year or period_year or (published - 1 if published else None)
     source = "title" if title_year else "period" if period_year else "published" if published else None
-    return Detected(year, source, title_year, period_year, agency, title)
+    return Detected(year, source, title_year, period_year, agency, title, publication_date(doc))
+
+
+# A full publication date ("发布日期：2023年2月15日"), as R103 compares it with the statutory deadline.
+_PUBLISHED_DATE = re.compile(
+    r"(?:发布|公开|成文)(?:日期|时间)\s*[:：]?\s*((?:19|20)\d{2})[-年./](\d{1,2})[-月./](\d{1,2})"
+)
+
+
+def publication_date(doc: Document) -> date | None:
+    """The first full publication date among the document's first 40 blocks; None when none is written."""
+    for block in doc.blocks[:40]:
+        m = _PUBLISHED_DATE.search(block.text)
+        if m:
+            try:
+                return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                continue  # "2023年13月40日" is no date: look further
+    return None
 
 
 def published_year(doc: Document) -> int | None:

@@ -451,8 +451,7 @@ def report_from_example(example: dict[str, Any]) -> Report:
         for key, text in example["headings"]:
             match = Match(terms[str(key)], text, exact=False, numbering="")
             parsed.sections.append((str(key), Tok("SECTION", text, Source(), match=match)))
-    if "published" in example:
-        report.__dict__["published"] = example["published"]
+    report.published = example.get("published")
     report.parsed = parsed
     # Cells an example does not give are 0: examples stay minimal and the identities can still be evaluated.
     if example.get("fill", "zero") == "zero":

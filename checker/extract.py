@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from . import ids, layout
@@ -21,6 +22,7 @@ class Report:
     title: str | None = None
     title_year: int | None = None
     period_year: int | None = None
+    published: date | None = None  # the publication date written in the document (detect.publication_date)
     sections: list[str] = field(default_factory=list)
     cells: dict[CellPath, CellRead] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -63,6 +65,7 @@ def extract_document(doc: Document, edition: str | None = None, year: int | None
         title=found.title,
         title_year=found.title_year,
         period_year=found.period_year,
+        published=found.published,
         sections=[key for key, _ in parsed.sections],
         cells=parsed.cells,
         problems=list(doc.problems) + parsed.problems,
