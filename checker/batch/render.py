@@ -117,6 +117,8 @@ def write_all(out: Path, items: list[Any], rules: Any, result: Any, template: An
                 jsonl_tmp.unlink()
         if tables is not None:
             tables.discard()
+        if book is not None:
+            book.discard()
         raise
     keep = {Path(p).name for p in pages}
     for old in (out / "reports").glob("*.html"):

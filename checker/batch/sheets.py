@@ -1,8 +1,9 @@
 """The spreadsheets of a review, in the auditor's language: ``summary.csv``, ``summary.xlsx`` and ``tables.csv``.
 
 * CSV files are UTF-8 with a BOM (Excel on Windows reads them as UTF-8 only then) and Chinese headers.
-* ``summary.xlsx`` has three sheets: 报告 (one row per report), 问题 (one row per finding: 机关、年度、规则、级别、
-  部分、行、列、应为、现为、说明 …) and 表格数据 (every cell of every report, headed with the template's wording);
+* ``summary.xlsx`` (written by ``xlsx``, streaming) has three sheets: 报告 (one row per report), 问题 (one row
+  per finding: 机关、年度、规则、级别、部分、行、列、应为、现为、说明 …) and 表格数据 (every cell of every report,
+  headed with the template's wording);
   each with a frozen bold header row, an autofilter and column widths that fit.
 * Text that a spreadsheet would run as a formula (=, +, -, @ first) is quoted in CSV and stored as text in XLSX.
 
@@ -12,6 +13,7 @@ Header labels come from the template (``checker.writers.template``), so they rea
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -25,7 +27,6 @@ from .. import layout
 from .outputs import Item, temp_name
 
 _FORMULA = re.compile(r"^[=+\-@\t\r]")
-_ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 
 REPORT_COLUMNS: tuple[tuple[str, int], ...] = (
@@ -309,40 +310,41 @@ class CsvFile:
 
 
 class Workbook:
-    """summary.xlsx written in one pass: 报告 and 问题 from what is in memory, 表格数据 row by row as each
-    report's whole record is read."""
+    """summary.xlsx written in one pass (``xlsx.XlsxWriter``): 报告 and 问题 from what is in memory, 表格数据 row
+    by row as each report's whole record is read. Written aside and renamed into place by ``save``."""
 
     def __init__(self, path: Path) -> None:
-        from openpyxl import Workbook as OpenpyxlWorkbook
+        from .xlsx import XlsxWriter
 
         self.path = path
-        self.wb = OpenpyxlWorkbook(write_only=True)
-        self.table: Any = None
-        self.table_count = 0
+        self.tmp = temp_name(path)
+        self.book = XlsxWriter(self.tmp)
 
     def reports(self, items: Iterable[Item], rules: Any) -> None:
-        _sheet(self.wb, "报告", REPORT_COLUMNS, report_rows(items, rules))
-        _sheet(self.wb, "问题", FINDING_COLUMNS, finding_rows(items, rules))
-        columns = tuple(TABLE_LEAD) + tuple((cell_header(c), 14) for c in table_columns())
-        self.table = _sheet(self.wb, "表格数据", columns, ())
-        self.table_columns = len(columns)
+        self.book.sheet("报告", REPORT_COLUMNS)
+        for row in report_rows(items, rules):
+            self.book.row(row)
+        self.book.sheet("问题", FINDING_COLUMNS)
+        for row in finding_rows(items, rules):
+            self.book.row(row)
+        self.book.sheet("表格数据", tuple(TABLE_LEAD) + tuple((cell_header(c), 14) for c in table_columns()))
 
     def table_row(self, values: list[Any]) -> None:
-        self.table.append(_xlsx_row(self.table, values))
-        self.table_count += 1
+        self.book.row(values)
 
     def save(self) -> None:
-        from openpyxl.utils import get_column_letter
-
-        self.table.auto_filter.ref = f"A1:{get_column_letter(self.table_columns)}{self.table_count + 1}"
-        tmp = temp_name(self.path)
         try:
-            self.wb.save(tmp)
-            os.replace(tmp, self.path)
+            self.book.close()
+            os.replace(self.tmp, self.path)
         except BaseException:
-            if tmp.exists():
-                tmp.unlink()
+            self.discard()
             raise
+
+    def discard(self) -> None:
+        with contextlib.suppress(Exception):
+            self.book.zip.close()
+        if self.tmp.exists():
+            self.tmp.unlink()
 
 
 def summary_xlsx(items: list[Item], rules: Any, path: Path) -> None:
@@ -351,49 +353,3 @@ def summary_xlsx(items: list[Item], rules: Any, path: Path) -> None:
     for item in items:
         book.table_row(table_row(item))
     book.save()
-
-
-def _sheet(wb: Any, title: str, columns: tuple[tuple[str, int], ...], rows: Iterable[list[Any]]) -> Any:
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    ws = wb.create_sheet(title)
-    for i, (_name, width) in enumerate(columns, 1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    header = []
-    for name, _width in columns:
-        cell = WriteOnlyCell(ws, value=name)
-        cell.font = bold
-        cell.alignment = wrap
-        header.append(cell)
-    ws.append(header)
-    count = 0
-    for row in rows:
-        ws.append(_xlsx_row(ws, row))
-        count += 1
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
-    return ws
-
-
-def _xlsx_row(ws: Any, row: list[Any]) -> list[Any]:
-    from openpyxl.cell import WriteOnlyCell
-
-    cells: list[Any] = []
-    for value in row:
-        if value == "":
-            cells.append(None)  # an empty cell costs nothing to write
-        elif isinstance(value, str):
-            value = _ILLEGAL_XLSX.sub("", value)
-            if _FORMULA.match(value):
-                cell = WriteOnlyCell(ws, value=value)
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-                cells.append(cell)
-            else:
-                cells.append(value)
-        else:
-            cells.append(value)  # plain values: several times faster than a cell object each
-    return cells
