@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -31,12 +32,59 @@ def section_title(key: str) -> str:
     return next(t.label for t in vocabulary().sections if t.key == key)
 
 
-def check(name: str) -> Callable[[CheckFn], CheckFn]:
+@dataclass(frozen=True)
+class Param:
+    """A parameter a named check takes from its rule file (``check: {named: …, params: {…}}``)."""
+
+    kind: str  # "int" | "str" | "regex" (a text that must compile as a regular expression)
+    required: bool = False
+
+
+PARAMS: dict[str, dict[str, Param]] = {}  # check name -> the parameters it declares
+_KIND_WORDS = {"int": "整数", "str": "文字", "regex": "正则表达式"}
+
+
+def check(name: str, **params: Param) -> Callable[[CheckFn], CheckFn]:
+    """Register a named check and the parameters it takes; a rule file giving any other is refused at load."""
+
     def register(fn: CheckFn) -> CheckFn:
         CHECKS[name] = fn
+        PARAMS[name] = params
         return fn
 
     return register
+
+
+def params_error(name: str, given: Any) -> str | None:
+    """Why a rule file's ``params`` cannot be used by the named check (one line), or None when they can."""
+    declared = PARAMS.get(name, {})
+    if given is None:
+        given = {}
+    if not isinstance(given, dict):
+        return f"检查“{name}”的 params 应为一个映射（参数: 值）"
+    for key, value in given.items():
+        if key not in declared:
+            known = "、".join(declared) if declared else "无"
+            return f"检查“{name}”没有参数“{key}”（可用参数：{known}）"
+        if not _is_kind(value, declared[key].kind):
+            return f"检查“{name}”的参数“{key}”应为{_KIND_WORDS[declared[key].kind]}，而不是“{value}”"
+    missing = [key for key, spec in declared.items() if spec.required and key not in given]
+    if missing:
+        return f"检查“{name}”缺少参数 {'、'.join(missing)}"
+    return None
+
+
+def _is_kind(value: Any, kind: str) -> bool:
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if not isinstance(value, str):
+        return False
+    if kind == "regex":
+        try:
+            re.compile(value)
+        except re.error:
+            return False
+    return True
 
 
 def finding(rule: Rule, message_fields: dict[str, Any], **location: Any) -> Finding:
@@ -335,7 +383,7 @@ def edition_for_year(report: Report, rule: Rule, params: dict[str, Any]) -> Iter
         yield finding(rule, {"year": report.year, "edition": report.edition, "wanted": wanted})
 
 
-@check("edition_mixed")
+@check("edition_mixed", minimum=Param("int"))
 def edition_mixed(report: Report, rule: Rule, params: dict[str, Any]) -> Iterable[Finding]:
     votes = report.parsed.edition_votes if report.parsed else {}
     minimum = int(params.get("minimum", 2))
@@ -362,7 +410,14 @@ def _section_text(report: Report, section: str) -> str:
     return " ".join(tok.text for s, tok in (report.parsed.texts if report.parsed else ()) if s == section)
 
 
-@check("text_mentions")
+@check(
+    "text_mentions",
+    pattern=Param("regex", required=True),
+    section=Param("str"),
+    min_year=Param("int"),
+    agency=Param("regex"),
+    agency_not=Param("regex"),
+)
 def text_mentions(report: Report, rule: Rule, params: dict[str, Any]) -> Iterable[Finding]:
     """The report (or one section) must mention something, when it applies (min_year, agency pattern)."""
     if params.get("min_year") and (report.year is None or report.year < int(params["min_year"])):

@@ -150,11 +150,16 @@ def _rule_from(entry: Any, path: Path) -> Rule:
     if rule.is_expr:
         _compile(rule, f"{path}:{entry['check'].get('__line__', line)}")
     else:
-        from .checks import CHECKS
+        from .checks import CHECKS, params_error
 
         name = rule.check.get("named")
         if name not in CHECKS:
             raise RuleError(f"{where}: 未知的检查“{name}”（可用：{'、'.join(sorted(CHECKS))}）")
+        wrong = params_error(name, rule.check.get("params"))
+        if wrong:
+            params = entry["check"].get("params")
+            line = params.get("__line__", line) if isinstance(params, dict) else entry["check"].get("__line__", line)
+            raise RuleError(f"{path}:{line}: {wrong}")
     return rule
 
 
