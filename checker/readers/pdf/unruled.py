@@ -477,12 +477,30 @@ def _assign_orphans(rows: list[_Row], orphans: list[Frag]) -> None:
     # a line's candidate rows never change, and its gap to a row only when that row takes a line: both are
     # worked out once and the gaps to the row that grew again (the same choice as recomputing all each round)
     choices: dict[int, list[_Row]] = {}
+    starts: list[tuple[Frag, int]] = []  # numbered label lines and the row they open
     for f in pending:
         below = next((i for i, c in enumerate(centres) if c > f.cy), len(rows))
         candidates = [rows[i] for i in (below - 1, below) if 0 <= i < len(rows)]
         if NUMBERING.match(fold(f.text)) and below < len(rows) and not opens(rows[below]):
             candidates = [rows[below]]
+            starts.append((f, below))
         choices[id(f)] = candidates
+    for f in pending:
+        if NUMBERING.match(fold(f.text)):
+            continue
+        # a line right above a numbered line of its column (the same page) ends the label before: the
+        # numbered line starts its row's label (a label cut by a page break, its values on the page before)
+        for start, row in starts:
+            if (
+                f.line is not None
+                and start.line is not None
+                and f.line.page == start.line.page
+                and f.bottom <= start.top
+                and overlap(f.x0, f.x1, start.x0, start.x1) > 0
+            ):
+                kept = [r for r in choices[id(f)] if rows.index(r) < row]
+                if kept:
+                    choices[id(f)] = kept
     gaps: dict[tuple[int, int], float] = {}
     while pending:
         best: tuple[float, int, Frag, _Row] | None = None
