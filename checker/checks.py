@@ -4,20 +4,19 @@ rule's YAML file names it (``check: {named: …, params: …}``) and carries the
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from . import ids, layout, words
 from .findings import Finding
+from .registry import CHECKS, PARAMS, CheckFn, Param, check, finding, params_error
+
+__all__ = ["CHECKS", "PARAMS", "CheckFn", "Param", "check", "finding", "params_error"]
 
 if TYPE_CHECKING:
-    from .engine import Rule
     from .extract import Report
-
-CheckFn = Callable[["Report", "Rule", dict[str, Any]], Iterable[Finding]]
-CHECKS: dict[str, CheckFn] = {}
+    from .rule import Rule
 
 SECTION_ORDER = ("一", "二", "三", "四", "五", "六")
 TABLE_SECTION = layout.TABLE_SECTION
@@ -30,71 +29,6 @@ def section_title(key: str) -> str:
     from .labels import vocabulary
 
     return next(t.label for t in vocabulary().sections if t.key == key)
-
-
-@dataclass(frozen=True)
-class Param:
-    """A parameter a named check takes from its rule file (``check: {named: …, params: {…}}``)."""
-
-    kind: str  # "int" | "str" | "regex" (a text that must compile as a regular expression)
-    required: bool = False
-
-
-PARAMS: dict[str, dict[str, Param]] = {}  # check name -> the parameters it declares
-_KIND_WORDS = {"int": "整数", "str": "文字", "regex": "正则表达式"}
-
-
-def check(name: str, **params: Param) -> Callable[[CheckFn], CheckFn]:
-    """Register a named check and the parameters it takes; a rule file giving any other is refused at load."""
-
-    def register(fn: CheckFn) -> CheckFn:
-        CHECKS[name] = fn
-        PARAMS[name] = params
-        return fn
-
-    return register
-
-
-def params_error(name: str, given: Any) -> str | None:
-    """Why a rule file's ``params`` cannot be used by the named check (one line), or None when they can."""
-    declared = PARAMS.get(name, {})
-    if given is None:
-        given = {}
-    if not isinstance(given, dict):
-        return f"检查“{name}”的 params 应为一个映射（参数: 值）"
-    for key, value in given.items():
-        if key not in declared:
-            known = "、".join(declared) if declared else "无"
-            return f"检查“{name}”没有参数“{key}”（可用参数：{known}）"
-        if not _is_kind(value, declared[key].kind):
-            return f"检查“{name}”的参数“{key}”应为{_KIND_WORDS[declared[key].kind]}，而不是“{value}”"
-    missing = [key for key, spec in declared.items() if spec.required and key not in given]
-    if missing:
-        return f"检查“{name}”缺少参数 {'、'.join(missing)}"
-    return None
-
-
-def _is_kind(value: Any, kind: str) -> bool:
-    if kind == "int":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if not isinstance(value, str):
-        return False
-    if kind == "regex":
-        try:
-            re.compile(value)
-        except re.error:
-            return False
-    return True
-
-
-def finding(rule: Rule, message_fields: dict[str, Any], **location: Any) -> Finding:
-    from .engine import render_message
-
-    expected = location.pop("expected", None)
-    actual = location.pop("actual", None)
-    loc = {"section": None, "table": None, "row": None, "column": None, "line": None, "page": None, "cell": None}
-    loc.update(location)
-    return Finding(rule.id, rule.severity, render_message(rule.message, message_fields), loc, expected, actual)
 
 
 def _source_loc(source: Any) -> dict[str, Any]:
@@ -461,5 +395,5 @@ def _deadline(agency: str, year: int) -> date | None:
     return None
 
 
-# Registers the narrative checks (C102–C109); imported last because they use check() and finding() above.
+# Registers the narrative checks (C102–C109) with the others, so that importing this module registers them all.
 from .narrative import rules as _narrative_rules  # noqa: E402, F401

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 from .expr import holds
 
 if TYPE_CHECKING:
-    from .engine import Rule
     from .extract import Report
     from .findings import Finding
+    from .rule import Rule
 
 Path = tuple[str, ...]
 
@@ -53,7 +53,7 @@ def _item(rule: Rule, finding: Finding) -> str | None:
 
 def _holds_with(rule: Rule, item: str, report: Report, fixes: Mapping[Path, Any]) -> bool:
     """Whether the rule's identity for ``item`` holds once ``fixes`` are written into the cells."""
-    from .engine import cell_path
+    from .rule import cell_path
 
     linear = rule.compiled.get(report.edition)
     if linear is None:
@@ -187,7 +187,7 @@ def one_explanation(findings: list[Finding], report: Report, rules: Mapping[str,
         kept, dropped = rows, columns_explained
     if not dropped:
         return findings
-    from .engine import cell_path
+    from .rule import cell_path
     from .words import column_phrase, row_phrase
 
     # Each kept correction names the dropped identities it settles (those whose cells it changes).

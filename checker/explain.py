@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .engine import Rule
+    from .rule import Rule
 
 SEVERITY_WORDS = {"error": "错误", "warning": "警告", "info": "提示"}
 _SETS = {

@@ -22,10 +22,10 @@ from ..model import Document, ReadError
 if TYPE_CHECKING:
     from lxml import etree
 
-    from ..engine import Rule
     from ..extract import Report
     from ..findings import Finding
     from ..formats import RuleInfo
+    from ..rule import Rule
     from .places import BodyMap
 
 # How a format that cannot carry Word comments is named in the one-line refusal.

@@ -14,16 +14,16 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..checks import check, finding
 from ..findings import cell_location
+from ..registry import check, finding
 from . import tables
 from .grammar import Claim, claims_of
 from .tables import Quantity
 
 if TYPE_CHECKING:
-    from ..engine import Rule
     from ..extract import Report
     from ..findings import Finding
+    from ..rule import Rule
 
 ROW_NAMES = {
     "received_new": "“一、本年新收政府信息公开申请数量”",
