@@ -250,8 +250,10 @@ def _best_process(argv: list[str], runs: int = 7) -> float:
 def _process_cpu(argv: list[str], env: dict[str, str]) -> float:
     if hasattr(os, "wait4"):
         child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        _, _, usage = os.wait4(child.pid, 0)
-        child.returncode = 0  # reaped by wait4: Popen must not wait for it again
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4: Popen must not wait again
+        if child.returncode < 0:  # killed: not a run to compare
+            return float("inf")
         return usage.ru_utime + usage.ru_stime
     before, start = os.times(), time.perf_counter()
     subprocess.run(argv, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
