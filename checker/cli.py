@@ -10,6 +10,8 @@ import click
 
 from . import __version__, ids
 from . import cli_zh as _cli_zh
+from .blank import TEMPLATE_AGENCY, TEMPLATE_PARAGRAPHS, TEMPLATE_YEARS, template_data  # noqa: F401 - importable from here as before
+from .commands import FAIL_LEVELS, Failure, load_rules_or_fail, load_settings, split_ids
 
 
 def iter_paths(
@@ -27,16 +29,6 @@ def _unreadable_line(report) -> str:  # type: ignore[no-untyped-def]
     problem = report.problems[0]
     # A file name may hold control characters too: shown, never obeyed.
     return terminal_safe(f"{report.path}: {problem.rule} {problem.message}")
-
-
-class Failure(click.ClickException):
-    """A one-line error (exit 2): a settings file, a baseline or an output that cannot be used. No usage text,
-    unlike ``click.UsageError``: the command line itself was fine."""
-
-    exit_code = 2
-
-    def show(self, file=None) -> None:  # type: ignore[no-untyped-def]
-        click.echo(f"xxgk：错误：{self.format_message()}", err=True)
 
 
 _cli_zh.install()
@@ -80,31 +72,7 @@ def _exclude_options(fn):  # type: ignore[no-untyped-def]
 
 
 def _globs(values: tuple[str, ...]) -> list[str]:
-    return [part for value in values for part in _ids(value)]
-
-
-def _settings(config_file: str | None) -> dict:  # type: ignore[type-arg]
-    """Settings of ``--config FILE`` (that file exactly), else the nearest config upward from the working
-    folder. A broken file is a one-line error (exit 2), never ignored."""
-    from pathlib import Path
-
-    from .config import ConfigError, load_config, load_config_file
-
-    try:
-        if config_file:
-            return load_config_file(Path(config_file))
-        return load_config(Path.cwd())[0]
-    except ConfigError as exc:
-        raise Failure(str(exc)) from None
-
-
-def _load_rules(settings: dict, extra_rules: tuple[str, ...]):  # type: ignore[no-untyped-def,type-arg]
-    from .engine import RuleError, load_rules
-
-    try:
-        return load_rules([*settings.get("rules", []), *extra_rules])
-    except RuleError as exc:
-        raise Failure(str(exc)) from None
+    return [part for value in values for part in split_ids(value)]
 
 
 def _discover(  # type: ignore[no-untyped-def]
@@ -170,7 +138,7 @@ def extract(
     from .findings import from_problem
     from .output import csv_document, json_document
 
-    candidates = _discover(paths, _settings(None), exclude, extend_exclude)
+    candidates = _discover(paths, load_settings(None), exclude, extend_exclude)
     if not candidates:
         raise click.UsageError("没有找到可读取的报告文件")
     reports = []
@@ -187,9 +155,6 @@ def extract(
         text = json_document([(r, [from_problem(p) for p in r.problems]) for r in reports], with_tables=True)
     _write(text, output)
     sys.exit(2 if any(not r.readable for r in reports) else 0)
-
-
-FAIL_LEVELS = {"error": 3, "warning": 2, "info": 1, "never": 99}
 
 
 @main.command()
@@ -253,15 +218,15 @@ def check(
     from .config import select_rules, unknown_selectors
     from .engine import check_report
 
-    settings = _settings(config_file)
+    settings = load_settings(config_file)
     fmt = fmt or settings.get("format") or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     edition = edition or settings.get("edition") or "auto"
     year = year or settings.get("year")
     fail_on = fail_on or settings.get("fail_on") or "error"
     baseline = baseline or settings.get("baseline")
-    rules = _load_rules(settings, extra_rules)
-    selected = _ids(select) if select else settings.get("select")
-    ignored = _ids(ignore) if ignore else settings.get("ignore") or []
+    rules = load_rules_or_fail(settings, extra_rules)
+    selected = split_ids(select) if select else settings.get("select")
+    ignored = split_ids(ignore) if ignore else settings.get("ignore") or []
     bad = unknown_selectors(set(rules), [*(selected or []), *ignored])
     if bad:
         raise click.UsageError(f"未知的规则编号：{'、'.join(bad)}（用 xxgk rules 查看全部规则）")
@@ -347,10 +312,6 @@ def _statistics(results, rules, fmt: str = "text") -> str:  # type: ignore[no-un
     return "\n".join(lines) or "没有发现问题"
 
 
-def _ids(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
 def _render(fmt: str, results, rules, with_tables: bool, output: str | None, quiet: bool = False) -> str:  # type: ignore[no-untyped-def]
     if fmt == "json":
         from .output import json_document
@@ -373,7 +334,7 @@ def list_rules(extra_rules: tuple[str, ...], config_file: str | None) -> None:
     """列出所有规则：编号、级别、标题（包括配置和 --rules 中的规则）。"""
     from .formats import SEVERITY_WORDS
 
-    for rule in sorted(_load_rules(_settings(config_file), extra_rules).values(), key=lambda r: r.id):
+    for rule in sorted(load_rules_or_fail(load_settings(config_file), extra_rules).values(), key=lambda r: r.id):
         click.echo(f"{rule.id}  {SEVERITY_WORDS.get(rule.severity, rule.severity)}  {rule.name:<26} {rule.title}")
 
 
@@ -385,44 +346,11 @@ def explain(rule_id: str, extra_rules: tuple[str, ...], config_file: str | None)
     """说明一条规则：检查什么、依据、不通过和通过的示例。"""
     from .explain import explain_text
 
-    rules = _load_rules(_settings(config_file), extra_rules)
+    rules = load_rules_or_fail(load_settings(config_file), extra_rules)
     rule = rules.get(rule_id.upper())
     if rule is None:
         raise click.UsageError(f"没有规则 {rule_id}（用 xxgk rules 查看全部规则）")
     click.echo(explain_text(rule, rules))
-
-
-TEMPLATE_AGENCY = "XX县人民政府"
-# The report year a blank template of each edition is dated (the first year drafted in it, published a year later).
-TEMPLATE_YEARS = {"2019": 2020, "2021": 2022}
-# What to write in each section, in the template's own terms (template.md §4.4; Art. 50 of the 条例).
-TEMPLATE_PARAGRAPHS = {
-    "一": [
-        "（文字描述，概述本年度贯彻落实《条例》、推进政府信息公开工作的总体情况，主要包括主动公开、依申请公开、"
-        "政府信息管理、政府信息公开平台建设、监督保障等方面。各级人民政府还应在监督保障部分报告"
-        "政府信息公开工作考核、社会评议和责任追究结果情况。）"
-    ],
-    "二": ["（填写下表。每一格都填数字，没有的填 0，不要留空。）"],
-    "三": [
-        "（填写下表。每一列：第一项加第二项之和，等于第三项加第四项之和；“（七）总计”等于本年度各项办理结果之和。）"
-    ],
-    "四": ["（填写下表。每一组的“总计”等于结果维持、结果纠正、其他结果、尚未审结之和。）"],
-    "五": ["（文字描述，说明本年度政府信息公开工作存在的主要问题及改进情况，以及上一年度报告所列问题的改进情况。）"],
-    "六": ["（文字描述，收取信息处理费情况在此处报告。还应报告其他需要报告的事项；没有的写明“无”。）"],
-}
-
-
-def template_data(edition: str, values=None, agency: str | None = None, year: int | None = None):  # type: ignore[no-untyped-def]
-    """The blank report of ``xxgk template``: every cell blank (or ``values``), placeholder narrative."""
-    from .writers import ReportData
-
-    return ReportData(
-        edition=edition,  # type: ignore[arg-type]
-        year=year or TEMPLATE_YEARS[edition],
-        agency=agency or TEMPLATE_AGENCY,
-        values=dict(values or {}),
-        paragraphs=TEMPLATE_PARAGRAPHS,
-    )
 
 
 @main.command("template")

@@ -61,7 +61,7 @@ def annotate(
 
     退出码与 check 相同：0 无达到 --fail-on 的问题；1 有；2 文件无法读取或用法错误。
     """
-    from ..cli import _settings
+    from ..commands import load_settings as _settings
     from .core import NotAnnotatable, annotate_file
 
     settings = _settings(config_file)
@@ -70,7 +70,7 @@ def annotate(
     fail_on = fail_on or settings.get("fail_on") or "error"
     rules, enabled = _rules(settings, extra_rules, select, ignore)
     if not os.path.isfile(path):
-        from ..cli import Failure
+        from ..commands import Failure
 
         raise Failure(f"文件不存在：{path}")
     out = output or default_output(path)
@@ -95,7 +95,7 @@ def annotate(
         f"已写入 {out}：{result.comments} 条批注（错误 {counts['error']}，警告 {counts['warning']}，"
         f"提示 {counts['info']}）{summary}"
     )
-    from ..cli import FAIL_LEVELS
+    from ..commands import FAIL_LEVELS
     from ..findings import SEVERITY_ORDER
 
     threshold = FAIL_LEVELS[fail_on]
@@ -104,7 +104,8 @@ def annotate(
 
 def _rules(settings: dict, extra_rules: tuple[str, ...], select: str | None, ignore: str | None):  # type: ignore[no-untyped-def]
     """The rules and the enabled ids, chosen exactly as ``check`` chooses them."""
-    from ..cli import _ids, _load_rules
+    from ..commands import load_rules_or_fail as _load_rules
+    from ..commands import split_ids as _ids
     from ..config import select_rules, unknown_selectors
 
     rules = _load_rules(settings, extra_rules)
@@ -124,7 +125,7 @@ def _check_output(path: str, out: str, force: bool) -> None:
     if os.path.isdir(out):
         raise click.UsageError(f"输出路径是一个文件夹：{out}")
     if os.path.exists(out) and not force:
-        from ..cli import Failure
+        from ..commands import Failure
 
         raise Failure(f"输出文件已存在：{out}（确认要覆盖请加 --force）")
 

@@ -7,6 +7,7 @@ import re
 from ..model import Block, Cell, Document, Source
 from ..normalize import fold
 from .decode import decode_bytes
+from .lines import drop_furniture
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<text>.*?)\s*#*\s*$")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
@@ -17,8 +18,6 @@ _MARKUP = re.compile(r"(\*\*|__|`|<br\s*/?>)")
 def read(data: bytes, path: str) -> Document:
     text, _encoding = decode_bytes(data)
     doc = Document(path=path, format="md")
-    from .text import drop_furniture
-
     lines = drop_furniture(fold(text).splitlines())
     i = 0
     while i < len(lines):

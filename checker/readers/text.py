@@ -17,6 +17,7 @@ from ..model import Block, Cell, Document, Source
 from ..normalize import fold
 from ..values import is_value_text
 from .decode import decode_bytes
+from .lines import drop_furniture
 
 _CELL_LINE = re.compile(r"^(?P<text>.*?)\s*\|\s*$")
 _PIPES_ONLY = re.compile(r"^\s*\|+\s*$")
@@ -27,18 +28,6 @@ _MARKDOWN_HINT = re.compile(r"^\s*\|\s*:?-{3,}:?\s*\|", re.M)
 # A row of cells between pipes ("| 1.属于国家秘密 | 0 | | | 0 |"): two such lines make the file a pipe table,
 # whose empty cells are blanks (never glued to their neighbours as running text would glue them).
 _PIPE_ROW = re.compile(r"^\s*\|[^|\n]*[^|\s][^|\n]*\|[^\n]*\|\s*$", re.M)
-
-# Page furniture of a converted PDF: "— 4 —", "- 4 -", "第 4 页 共 9 页", "第4页/共9页". Such a line is blanked
-# (line numbers stay) so that its digits are never read as a table's values.
-PAGE_FURNITURE = re.compile(
-    r"^\s*(?:[-—–－~]+\s*\d{1,4}\s*[-—–－~]+|第\s*\d{1,4}\s*页\s*[,，/／]?\s*(?:共\s*\d{1,4}\s*页)?"
-    r"|\d{1,4}\s*/\s*\d{1,4}|共\s*\d{1,4}\s*页\s*第\s*\d{1,4}\s*页)\s*$"
-)
-
-
-def drop_furniture(lines: list[str]) -> list[str]:
-    return ["" if PAGE_FURNITURE.match(line) else line for line in lines]
-
 
 def read(data: bytes, path: str) -> Document:
     text, _encoding = decode_bytes(data)

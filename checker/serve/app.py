@@ -359,7 +359,7 @@ def _result(check: hist.StoredCheck) -> HTMLResponse:
 
 
 def _template_bytes(edition: str, fmt: str) -> bytes:
-    from ..cli import template_data
+    from ..blank import template_data
     from ..writers import render
 
     return render(template_data(edition), fmt)

@@ -46,7 +46,7 @@ def serve(
 
     默认只允许本机访问（127.0.0.1）。在办公室局域网中使用：--host 0.0.0.0 --token auto。
     """
-    from ..cli import Failure
+    from ..commands import Failure
 
     try:
         import platformdirs  # noqa: F401
@@ -108,7 +108,7 @@ def _settings(config_file: str | None, extra_rules: tuple[str, ...]):  # type: i
     """The rules, selection, edition and year of the nearest config, as ``check`` chooses them; a broken
     config or rules file stops the server before it starts (one line)."""
     from ..annotate.command import _rules
-    from ..cli import _settings as load_settings
+    from ..commands import load_settings
     from .worker import Settings
 
     settings = load_settings(config_file)
@@ -123,7 +123,7 @@ def _settings(config_file: str | None, extra_rules: tuple[str, ...]):  # type: i
 
 
 def _history_path(path: str | None) -> str:
-    from ..cli import Failure
+    from ..commands import Failure
     from .history import HistoryError, SQLiteStore, default_path
 
     path = path or default_path()
