@@ -18,13 +18,14 @@ Peak memory is ``ru_maxrss`` of the measuring process (Linux, macOS); elsewhere 
 Measured (2 shared cores, ``--formats md,txt``; every report has cross-year findings, the values being random):
 
     reports  first s  reports/s  peak MB  rerun s  rerun %   +10 s  +10 checked  +10 pages
-        250     14.8       16.9       67     0.21     1.4%    2.70           10         10
-       1000     50.6       19.7       86     1.77     3.5%   10.41           10         10
-       4000    215.7       18.5      157     5.61     2.6%   51.58           10         10
+        250     15.5       16.1       45     0.28     1.8%    2.45           10         10
+       1000     54.6       18.3       66     1.36     2.5%    7.25           10         10
+       4000    198.7       20.1      151     5.19     2.6%   19.69           10         10
 
-Memory grows by about 24 KB per report: the findings and the few cells the cross-year rules read are kept for
-the dashboard; whole records stay in the store. Ten added files re-render ten pages; the summaries (workbook,
-tables.csv, aggregate) are written again from every report, which is most of the "+10" time.
+Memory grows by about 28 KB per report (here about seven cross-year findings each): the findings and the few
+cells the cross-year rules read are kept for the dashboard; whole records stay in the store. Ten added files
+re-render ten pages; the summaries (workbook, tables.csv, aggregate) are written again from every report, which
+is most of the "+10" time.
 """
 
 from __future__ import annotations
