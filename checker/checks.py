@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .extract import Report
     from .rule import Rule
 
-SECTION_ORDER = ("一", "二", "三", "四", "五", "六")
+SECTION_ORDER = layout.SECTION_KEYS
 TABLE_SECTION = layout.TABLE_SECTION
 # One name per table everywhere a person reads it: by the section it stands in (checker.words.table_name).
 TABLE_NAMES = {table: words.table_name(table) for table in layout.TABLE_SECTION}
@@ -26,9 +26,9 @@ TABLE_NAMES = {table: words.table_name(table) for table in layout.TABLE_SECTION}
 
 def section_title(key: str) -> str:
     """The template's heading of a section (grammars/labels.yaml), e.g. 五 → 五、存在的主要问题及改进情况."""
-    from .labels import vocabulary
+    from .labels import section_heading
 
-    return next(t.label for t in vocabulary().sections if t.key == key)
+    return section_heading(key)
 
 
 def _source_loc(source: Any) -> dict[str, Any]:

@@ -162,14 +162,15 @@ def _finding(
 
 
 def _label(rule: Rule, item: str) -> str:
-    from .interpret import _column_label, _row_label
+    from .labels import column_label, row_label
 
     if rule.for_each == "column":
-        return _column_label(item, rule.editions[0] if len(rule.editions) == 1 else None)
+        return column_label(item, rule.editions[0] if len(rule.editions) == 1 else None)
     if rule.table == "review":
-        return {"review": "行政复议", "litigation_direct": "行政诉讼（未经复议直接起诉）",
-                "litigation_after_review": "行政诉讼（复议后起诉）"}[item]  # fmt: skip
-    return _row_label(item, rule.editions[0] if len(rule.editions) == 1 else None)
+        from .words import row_name
+
+        return row_name("review", item)
+    return row_label(item, rule.editions[0] if len(rule.editions) == 1 else None)
 
 
 def _location(report: Report, path: tuple[str, ...]) -> dict[str, Any]:
@@ -217,14 +218,14 @@ def localise(findings: list[Finding], report: Report) -> list[Finding]:
             # elsewhere the row total is right and the cell carries the gap.
             expected = rf.expected if col == "total" else actual - (rf.expected - rf.actual)
             used.update((id(cf), id(rf)))
-            from .interpret import _column_label, _row_label
+            from .labels import column_label, row_label
 
             merged.append(
                 Finding(
                     rule=cf.rule,
                     severity=cf.severity,
                     message=(
-                        f"“{_row_label(row, report.edition)}”行“{_column_label(col, report.edition)}”列的数值 {actual}"
+                        f"“{row_label(row, report.edition)}”行“{column_label(col, report.edition)}”列的数值 {actual}"
                         f" 可能有误：该行合计与该列的勾稽关系都相差 {abs(expected - actual)}，按合计应为 {expected}"
                     ),
                     location=_location(report, ("applications", row, col)),

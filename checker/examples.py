@@ -21,7 +21,7 @@ def report_from_example(example: dict[str, Any]) -> Report:
     report.period_year = example.get("period_year", report.year)
     report.agency = example.get("agency")
     report.title = example.get("title")
-    report.sections = [str(s) for s in example.get("sections", ["一", "二", "三", "四", "五", "六"])]
+    report.sections = [str(s) for s in example.get("sections", layout.SECTION_KEYS)]
     parsed = Parsed()
     for section, texts in (example.get("texts") or {}).items():
         from .lexer import Tok

@@ -106,11 +106,11 @@ def extract_path(path: str, edition: str | None = None, year: int | None = None,
     try:
         doc = read(path)
     except ReadError as exc:
-        report = Report(path=path, format=_format_of(path), readable=False)
+        report = Report(path=path, format=format_of(path), readable=False)
         report.problems.append(Problem(exc.rule, str(exc)))
         return report
     except Exception as exc:
-        report = Report(path=path, format=_format_of(path), readable=False)
+        report = Report(path=path, format=format_of(path), readable=False)
         report.problems.append(Problem(ids.UNREADABLE, f"读取文件时出错：{type(exc).__name__}: {exc}"))
         return report
     finally:
@@ -123,7 +123,7 @@ def extract_path(path: str, edition: str | None = None, year: int | None = None,
         return report
 
 
-def _format_of(path: str) -> str:
+def format_of(path: str) -> str:
     import os
 
     from .readers import EXTENSIONS
@@ -133,3 +133,6 @@ def _format_of(path: str) -> str:
 
 def location_of(source: Source) -> dict[str, Any]:
     return {"line": source.line, "page": source.page, "cell": source.cell}
+
+
+_format_of = format_of  # the old private name, still imported by checker.batch

@@ -1,4 +1,8 @@
-"""The template's vocabulary (grammars/labels.yaml) and matching of real-world labels against it."""
+"""The template's vocabulary (grammars/labels.yaml): its wording of every key, and matching real-world labels.
+
+The public wording API is ``label(kind, key, edition)``, ``section_heading(key)``, ``row_label`` and
+``column_label``; ``checker.words`` builds the phrases messages use (cell names, places) on top of them.
+Keys without wording (section and table keys, rows and columns per edition) are in ``checker.layout``."""
 
 from __future__ import annotations
 
@@ -266,3 +270,39 @@ def section_number(numbering: str) -> str | None:
     if not m:
         return None
     return m.group(1) or m.group(2)
+
+
+def label(kinds: str | tuple[str, ...], key: str, edition: str) -> str:
+    """The template's wording of a key in one edition (``label("APP_COL", "natural_person", "2021")`` →
+    自然人). ``kinds`` are the vocabulary's kinds (APP_ROW, ACTIVE_COL, …). KeyError when that edition has none."""
+    kinds = (kinds,) if isinstance(kinds, str) else kinds
+    for term in vocabulary().terms:
+        if term.kind in kinds and term.key == key and edition in term.editions:
+            return term.label
+    raise KeyError(f"no {'/'.join(kinds)} label for {key!r} in the {edition} edition")
+
+
+def section_heading(key: str) -> str:
+    """The template's heading of a section: 五 → 五、存在的主要问题及改进情况. KeyError for another key."""
+    for term in vocabulary().sections:
+        if term.key == key:
+            return term.label
+    raise KeyError(key)
+
+
+def row_label(key: str, edition: str | None = None) -> str:
+    """A row key's wording (tables 二 and 三), that edition's when it has one; the key itself when unknown."""
+    return _label_of(key, ("APP_ROW", "ACTIVE_ROW"), edition)
+
+
+def column_label(key: str, edition: str | None = None) -> str:
+    """A column key's wording (tables 二, 三 and 四), that edition's when it has one; the key when unknown."""
+    return _label_of(key, ("APP_COL", "TOTAL", "ACTIVE_COL", "REVIEW_COL"), edition)
+
+
+def _label_of(key: str, kinds: tuple[str, ...], edition: str | None) -> str:
+    found = [t for t in vocabulary().terms if t.key == key and t.kind in kinds]
+    for term in found:
+        if edition is None or edition in term.editions:
+            return term.label
+    return found[0].label if found else key

@@ -1,4 +1,6 @@
-"""The canonical layout of the template's three tables, per edition (../shared/spec/keys.md)."""
+"""The canonical layout of the template: its six sections and its three tables, per edition (docs/keys.md).
+
+Neutral facts only (keys, never wording): the wording of every key is in ``checker.labels``."""
 
 from __future__ import annotations
 
@@ -56,7 +58,10 @@ ACTIVE: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
 }
 
 # The section each table stands in.
+# The report's six sections, in the template's order, and the table that stands in each of three of them.
+SECTION_KEYS = ("一", "二", "三", "四", "五", "六")
 TABLE_SECTION = {"active": "二", "applications": "三", "review": "四"}
+SECTION_TABLES = {section: table for table, section in TABLE_SECTION.items()}
 
 # Columns holding decimals (money) rather than counts, and columns that may be negative.
 DECIMAL_COLUMNS = frozenset({"amount"})

@@ -1,8 +1,9 @@
 """The template's own words for tables, rows, columns and cells: what every message and every output a person
 reads uses instead of the canonical keys (``litigation_direct``, ``natural_person``), which stay in the JSON.
 
-Wording comes from the label vocabulary (grammars/labels.yaml) through ``checker.writers.template``; a key the
-vocabulary does not know is shown as a neutral phrase, never as itself.
+Wording comes from the label vocabulary (grammars/labels.yaml) through ``checker.labels`` (and the nesting of
+table 三's rows from ``checker.writers.template``); a key the vocabulary does not know is shown as a neutral
+phrase, never as itself.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ _NUMBERING = re.compile(r"^[一二三四五六七八九十]+、")
 
 
 def _label(kinds: str | tuple[str, ...], key: str, edition: str | None, fallback: str) -> str:
-    from .writers import template as t
+    from .labels import label
 
     for ed in (edition, *layout.EDITIONS):
         if ed not in layout.EDITIONS:
             continue
         try:
-            return t.label(kinds, key, ed)  # type: ignore[arg-type]
+            return label(kinds, key, ed)  # type: ignore[arg-type]
         except KeyError:
             continue
     return fallback
@@ -33,10 +34,10 @@ def _label(kinds: str | tuple[str, ...], key: str, edition: str | None, fallback
 @cache
 def section_heading(key: str) -> str:
     """``三、收到和处理政府信息公开申请情况``."""
-    from .writers import template as t
+    from .labels import section_heading as heading
 
     try:
-        return t.section_heading(key)
+        return heading(key)
     except KeyError:
         return f"第{key}部分"
 

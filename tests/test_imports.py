@@ -133,3 +133,22 @@ def test_every_module_imports_in_a_fresh_interpreter() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+# Modules still importing another module's private names (being edited in another session): take them off
+# this list when they use the public names (checker.labels.row_label, checker.extract.format_of, …).
+PRIVATE_NOT_YET = ("checker.batch", "checker.readers.pdf", "checker.readers.ocr")
+
+
+def test_no_private_name_is_imported_from_another_module() -> None:
+    modules = _modules()
+    found = []
+    for name, path in modules.items():
+        if name.startswith(PRIVATE_NOT_YET):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("checker")):
+                private = [a.name for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+                if private:
+                    found.append(f"{name}:{node.lineno}: {', '.join(private)}")
+    assert found == []

@@ -68,7 +68,7 @@ def annotate(
     edition = edition or settings.get("edition") or "auto"
     year = year or settings.get("year")
     fail_on = fail_on or settings.get("fail_on") or "error"
-    rules, enabled = _rules(settings, extra_rules, select, ignore)
+    rules, enabled = selected_rules(settings, extra_rules, select, ignore)
     if not os.path.isfile(path):
         from ..commands import Failure
 
@@ -102,7 +102,7 @@ def annotate(
     sys.exit(1 if any(SEVERITY_ORDER.get(f.severity, 0) >= threshold for f in result.findings) else 0)
 
 
-def _rules(settings: dict, extra_rules: tuple[str, ...], select: str | None, ignore: str | None):  # type: ignore[no-untyped-def]
+def selected_rules(settings: dict, extra_rules: tuple[str, ...], select: str | None, ignore: str | None):  # type: ignore[no-untyped-def]
     """The rules and the enabled ids, chosen exactly as ``check`` chooses them."""
     from ..commands import load_rules_or_fail as _load_rules
     from ..commands import split_ids as _ids

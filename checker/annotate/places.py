@@ -4,7 +4,7 @@ The DOCX reader records positions, not elements (``checker/readers/docx.py``): a
 (the 2nd table block, grid row 28, grid column D) and a paragraph is ``line=k``, the k-th ``w:p`` of the body
 in document order, paragraphs inside table cells included. :class:`BodyMap` walks the body of the
 python-docx document exactly as the reader does — the same content-control look-through and the same grid
-placement (the reader's own ``_content`` and ``_place``), layout frames unwrapped, nested tables inside a wide
+placement (the reader's own ``content`` and ``place``), layout frames unwrapped, nested tables inside a wide
 cell counted as part of that cell — so each position leads back to the element it was read from.
 
 :meth:`Placer.place` then chooses, for one finding, the most precise place there is: its cell, its paragraph,
@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from lxml import etree
 
+from ..layout import SECTION_KEYS as SECTION_ORDER
 from ..layout import TABLE_SECTION
 
 # The reader's own walking primitives: sharing them keeps the two walks from drifting apart. They are private
 # to the reader module; tests/test_annotate.py checks that every mapped cell holds the text the reader read.
-from ..readers.docx import TBL, TC, TR, P, _content, _place
-from ..writers.template import SECTION_KEYS as SECTION_ORDER
+from ..readers.docx import TBL, TC, TR, P, content, place
 
 if TYPE_CHECKING:
     from ..extract import Report
@@ -53,14 +53,14 @@ class BodyMap:
         return out
 
     def _walk(self, container: etree._Element) -> None:
-        for child in _content(container, (P, TBL)):
+        for child in content(container, (P, TBL)):
             if child.tag == P:
                 self.paragraphs.append(child)
             else:
                 self._table(child)
 
     def _table(self, tbl: etree._Element) -> None:
-        placed, grid = _place(tbl)
+        placed, grid = place(tbl)
         width = max((len(row) for row in grid), default=0)
         if width == 0:
             return
@@ -81,12 +81,12 @@ class BodyMap:
 
     def _cell_paragraphs(self, container: etree._Element) -> None:
         # The reader counts a cell's paragraphs, nested tables' included, when it reads the cell's text.
-        for child in _content(container, (P, TBL)):
+        for child in content(container, (P, TBL)):
             if child.tag == P:
                 self.paragraphs.append(child)
             else:
-                for tr in _content(child, (TR,)):
-                    for tc in _content(tr, (TC,)):
+                for tr in content(child, (TR,)):
+                    for tc in content(tr, (TC,)):
                         self._cell_paragraphs(tc)
 
     def cell(self, address: str | None) -> list[etree._Element]:
@@ -186,11 +186,11 @@ def text_runs(element: etree._Element) -> Iterator[etree._Element]:
     """The ``w:r`` under a paragraph or cell that show text: not deleted, not the VML copy of a text box,
     not inside a text box (a comment there would anchor in the shape, not in the cell), not the reference
     mark of a comment."""
-    from ..readers.docx import _MC_FALLBACK, _W, R
+    from ..readers.docx import MC_FALLBACK, R, W
 
-    hidden = {_W + "del", _W + "moveFrom", _MC_FALLBACK, _W + "txbxContent"}
+    hidden = {W + "del", W + "moveFrom", MC_FALLBACK, W + "txbxContent"}
     for run in element.iter(R):
-        if run.find(_W + "commentReference") is not None:
+        if run.find(W + "commentReference") is not None:
             continue  # the mark of a comment already there, not text
         ancestor = run.getparent()
         skip = False

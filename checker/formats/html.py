@@ -35,7 +35,7 @@ EDITION_LABELS = {
     "legacy": "2019年《条例》修订前的旧格式",
     "unknown": "未识别",
 }
-SECTION_KEYS = ("一", "二", "三", "四", "五", "六")
+SECTION_KEYS = layout.SECTION_KEYS
 SECTION_TABLES = {"二": "active", "三": "applications", "四": "review"}
 TABLE_SECTIONS = {table: section for section, table in SECTION_TABLES.items()}
 # One name per table everywhere a person reads it: by the section it stands in (checker.words.table_name).
@@ -333,23 +333,23 @@ def _fill(text: str, location: Mapping[str, Any]) -> str:
 
 
 def _label(kinds: str | tuple[str, ...], key: str, edition: str | None) -> str:
-    from ..writers import template as t
+    from ..labels import label
 
     for ed in (edition, *layout.EDITIONS) if edition else ("2021", "2019"):
         if ed is None:
             continue
         try:
-            return t.label(kinds, key, ed)
+            return label(kinds, key, ed)
         except KeyError:
             continue
     return key
 
 
 def _section_heading(key: str) -> str:
-    from ..writers import template as t
+    from ..labels import section_heading
 
     try:
-        return t.section_heading(key)
+        return section_heading(key)
     except KeyError:
         return key
 

@@ -46,6 +46,7 @@ SDT, SDT_CONTENT, CUSTOM_XML = _W + "sdt", _W + "sdtContent", _W + "customXml"
 T, TAB, PTAB, BR, CR = _W + "t", _W + "tab", _W + "ptab", _W + "br", _W + "cr"
 NB_HYPHEN, R, RPR, PPR = _W + "noBreakHyphen", _W + "r", _W + "rPr", _W + "pPr"
 VAL = _W + "val"
+W, MC_FALLBACK = _W, _MC_FALLBACK  # the namespace and fallback tag, for checker.annotate
 
 # Inside a paragraph: subtrees whose text is not shown (deleted, moved away, properties, the VML duplicate of a
 # text box) or not text at all (field instructions are w:instrText, never matched).
@@ -484,7 +485,7 @@ class _BodyWalker:
         self.tables = 0  # table blocks emitted so far
 
     def walk(self, container: etree._Element) -> None:
-        for child in _content(container, (P, TBL)):
+        for child in content(container, (P, TBL)):
             if child.tag == P:
                 self._paragraph(child)
             else:
@@ -533,7 +534,7 @@ class _BodyWalker:
     # tables
 
     def _table(self, tbl: etree._Element) -> None:
-        placed, grid = _place(tbl)
+        placed, grid = place(tbl)
         width = max((len(row) for row in grid), default=0)
         if width == 0:
             return
@@ -558,16 +559,16 @@ class _BodyWalker:
     def _cell_text(self, container: etree._Element) -> str:
         """Paragraphs of a cell joined by single spaces; nested tables flattened row by row."""
         pieces: list[str] = []
-        for child in _content(container, (P, TBL)):
+        for child in content(container, (P, TBL)):
             if child.tag == P:
                 pieces.append(self._paragraph_text(child))
             else:
-                for tr in _content(child, (TR,)):
-                    pieces.extend(self._cell_text(tc) for tc in _content(tr, (TC,)))
+                for tr in content(child, (TR,)):
+                    pieces.extend(self._cell_text(tc) for tc in content(tr, (TC,)))
         return squeeze(" ".join(pieces))
 
 
-def _content(parent: etree._Element, wanted: tuple[str, ...]):
+def content(parent: etree._Element, wanted: tuple[str, ...]):
     """Children of ``parent`` with a tag in ``wanted``, looking through content controls and similar wrappers
     (WPS and Word put whole paragraphs, rows and cells inside w:sdt)."""
     for child in parent:
@@ -575,7 +576,7 @@ def _content(parent: etree._Element, wanted: tuple[str, ...]):
         if tag in wanted:
             yield child
         elif tag in _WRAPPERS:
-            yield from _content(child, wanted)
+            yield from content(child, wanted)
 
 
 def _collect(element: etree._Element, parts: list[str]) -> None:
@@ -608,18 +609,18 @@ def _hidden(run: etree._Element) -> bool:
     return vanish is not None and vanish.get(VAL) not in ("0", "false", "off")
 
 
-def _place(tbl: etree._Element) -> tuple[list[tuple[etree._Element, _Origin]], list[list[tuple[_Origin, bool] | None]]]:
+def place(tbl: etree._Element) -> tuple[list[tuple[etree._Element, _Origin]], list[list[tuple[_Origin, bool] | None]]]:
     """Lay the cells out on the grid. Returns the w:tc elements in document order with the cell each one
     feeds (a vMerge continuation feeds the cell above), and the grid of (cell, spanned) per position."""
     placed: list[tuple[etree._Element, _Origin]] = []
     grid: list[list[tuple[_Origin, bool] | None]] = []
     budget = MAX_GRID_CELLS  # grid positions left to fill: hostile spans stop expanding, reading goes on
-    for r, tr in enumerate(_content(tbl, (TR,))):
+    for r, tr in enumerate(content(tbl, (TR,))):
         trpr = tr.find(_W + "trPr")
         before = max(0, min(_int(_val(trpr, _W + "gridBefore")), 63))
         row: list[tuple[_Origin, bool] | None] = [None] * before
         budget -= before
-        for tc in _content(tr, (TC,)):
+        for tc in content(tr, (TC,)):
             tcpr = tc.find(_W + "tcPr")
             span = max(1, min(_int(_val(tcpr, _W + "gridSpan"), 1), 63))
             if span > max(budget, 1):

@@ -107,12 +107,12 @@ def serve(
 def _settings(config_file: str | None, extra_rules: tuple[str, ...]):  # type: ignore[no-untyped-def]
     """The rules, selection, edition and year of the nearest config, as ``check`` chooses them; a broken
     config or rules file stops the server before it starts (one line)."""
-    from ..annotate.command import _rules
+    from ..annotate.command import selected_rules
     from ..commands import load_settings
     from .worker import Settings
 
     settings = load_settings(config_file)
-    rules, enabled = _rules(settings, extra_rules, None, None)
+    rules, enabled = selected_rules(settings, extra_rules, None, None)
     edition = settings.get("edition")
     return Settings(
         rule_files=tuple(str(p) for p in (*settings.get("rules", []), *extra_rules)),

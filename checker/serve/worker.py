@@ -94,7 +94,7 @@ def _rules(files: tuple[str, ...]) -> Any:
 
 def check_upload(job: Job, settings: Settings) -> Outcome:
     """Read, check and (for Word) annotate one uploaded file; never raises."""
-    from ..extract import Report, _format_of, extract_path
+    from ..extract import Report, extract_path, format_of
     from ..findings import from_problem
     from ..model import Problem
 
@@ -102,7 +102,7 @@ def check_upload(job: Job, settings: Settings) -> Outcome:
     try:
         report = extract_path(job.read_path, edition=settings.edition, year=settings.year)
     except Exception as exc:  # a reader bug on a strange file: this file gets one finding, the server goes on
-        report = Report(path=job.read_path, format=_format_of(job.read_path), readable=False)
+        report = Report(path=job.read_path, format=format_of(job.read_path), readable=False)
         report.problems.append(Problem(ids.UNREADABLE, f"无法解析这个文件（程序内部错误 {type(exc).__name__}）"))
     report.path = job.name
     try:
@@ -158,11 +158,11 @@ def _annotated(path: str, report: Any, findings: list[Any], rules: Any) -> tuple
 
 def failed(job: Job, message: str, settings: Settings) -> Outcome:
     """The answer for a file whose worker timed out or died: one P001 finding, as batch reports it."""
-    from ..extract import Report, _format_of
+    from ..extract import Report, format_of
     from ..findings import from_problem
     from ..model import Problem
 
-    report = Report(path=job.name, format=_format_of(job.name), readable=False)
+    report = Report(path=job.name, format=format_of(job.name), readable=False)
     finding = from_problem(Problem(ids.UNREADABLE, message))
     return _outcome(job, report, [finding], _rules(settings.rule_files))
 

@@ -10,43 +10,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 from typing import Literal
 
 from .. import layout
+from ..labels import label, section_heading
 from .data import CellPath, ReportData, Value
 
-SECTION_KEYS = ("一", "二", "三", "四", "五", "六")
-# The table that stands in each section.
-SECTION_TABLES = {"二": "active", "三": "applications", "四": "review"}
+# Neutral facts and the wording API, kept importable from here for the writers' callers.
+SECTION_KEYS = layout.SECTION_KEYS
+SECTION_TABLES = layout.SECTION_TABLES
 
 TEMPLATE_NAMES = {
     "2019": "《中华人民共和国政府信息公开工作年度报告格式（试行）》",
     "2021": "《中华人民共和国政府信息公开工作年度报告格式》",
 }
-
-
-@cache
-def _vocab():  # type: ignore[no-untyped-def]
-    from ..labels import vocabulary
-
-    return vocabulary()
-
-
-def label(kinds: str | tuple[str, ...], key: str, edition: str) -> str:
-    """The template's wording of a label, for one edition."""
-    kinds = (kinds,) if isinstance(kinds, str) else kinds
-    for term in _vocab().terms:
-        if term.kind in kinds and term.key == key and edition in term.editions:
-            return term.label
-    raise KeyError(f"no {'/'.join(kinds)} label for {key!r} in the {edition} edition")
-
-
-def section_heading(key: str) -> str:
-    for term in _vocab().sections:
-        if term.key == key:
-            return term.label
-    raise KeyError(key)
 
 
 def title(data: ReportData) -> str:
