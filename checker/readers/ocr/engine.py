@@ -13,6 +13,8 @@ import re
 import threading
 from dataclasses import dataclass
 
+from .words import correct
+
 _ENGINE = None
 _LOCK = threading.Lock()
 TEXT_SCORE = 0.3
@@ -56,7 +58,7 @@ def recognise(image) -> list[Item]:
         result, _ = _engine()(image, use_cls=False, text_score=TEXT_SCORE)
     items = []
     for box, text, score in result or []:
-        text = normalise(str(text).strip())
+        text = correct(normalise(str(text).strip()))
         if not text:
             continue
         xs = [float(p[0]) for p in box]
@@ -75,9 +77,21 @@ _LOOKALIKE = str.maketrans(
 
 
 def normalise(text: str) -> str:
+    text = text.strip("丨|")  # a cell border read with the text it stands beside
     compact = text.replace(" ", "")
     if _NUMERIC.fullmatch(compact) and (any(ch.isdigit() for ch in compact) or len(compact) == 1):
         if len(compact) == 1 and compact in ".,，。．%-|":
             return text
         return compact.translate(_LOOKALIKE)
     return text
+
+
+def read_line(image) -> tuple[str, float] | None:
+    """The text of one cropped text line (recognition only, no detection), normalised, and its confidence."""
+    with _LOCK:
+        result, _ = _engine()(image, use_det=False, use_cls=False, use_rec=True)
+    if not result:
+        return None
+    text, score = result[0][0], result[0][1]
+    text = normalise(str(text).strip())
+    return (text, float(score)) if text else None

@@ -66,7 +66,7 @@ def deskew(gray):
     return straight, best
 
 
-def rules(gray, scale: float = SCALE) -> list[Rule]:
+def rules(gray, scale: float = SCALE):
     """The ruling lines of a straight page, in PDF points (display coordinates, y down)."""
     import cv2
 

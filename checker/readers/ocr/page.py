@@ -91,7 +91,14 @@ def _stacked(glyphs: list[str], x0: float, x1: float, top: float, bottom: float)
     left, right = x0 + MARGIN * w, x1 - MARGIN * w
     step = (bottom - top) / len(glyphs)
     return [
-        (ch, left, right, top + k * step + (1 - GLYPH) * step / 2, top + (k + 1) * step - (1 - GLYPH) * step / 2,
-         False, True)
+        (
+            ch,
+            left,
+            right,
+            top + k * step + (1 - GLYPH) * step / 2,
+            top + (k + 1) * step - (1 - GLYPH) * step / 2,
+            False,
+            True,
+        )
         for k, ch in enumerate(glyphs)
     ]
