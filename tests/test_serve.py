@@ -29,7 +29,7 @@ from serve_helpers import ROOT, Server, api, free_port, get, request, running_se
 FAULTY = ROOT / "examples" / "faulty"
 FAULTY_DOCX = FAULTY / "2022-qinghe-education-draft.docx"
 FAULTY_MD = FAULTY / "2022-qinghe-education-draft.md"
-SCHEMA = ROOT / "tests" / "schemas" / "xxgk-check.schema.json"
+SCHEMA = ROOT / "docs" / "xxgk-check.schema.json"
 
 
 @pytest.fixture(scope="module")
