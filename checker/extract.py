@@ -9,7 +9,7 @@ from typing import Any
 from . import ids, layout
 from .detect import detect, looks_legacy, mentions_report
 from .interpret import CellPath, CellRead, Interpreter, Parsed
-from .model import Document, Problem, ReadError, Source
+from .model import Document, Problem, ReadError
 
 
 @dataclass
@@ -129,10 +129,6 @@ def format_of(path: str) -> str:
     from .readers import EXTENSIONS
 
     return EXTENSIONS.get(os.path.splitext(path)[1].lower(), "unknown")
-
-
-def location_of(source: Source) -> dict[str, Any]:
-    return {"line": source.line, "page": source.page, "cell": source.cell}
 
 
 _format_of = format_of  # the old private name, still imported by checker.batch

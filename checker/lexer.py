@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import ids
-from .labels import Match, Vocabulary, section_number, vocabulary
+from .labels import Match, Vocabulary, vocabulary
 from .model import Block, Cell, Document, Problem, Source
 from .normalize import label_text, running_text, squeeze
 from .values import Value, is_value_text, parse_value
@@ -404,8 +404,7 @@ class Lexer:
 
     def _section(self, match: Match, source: Source) -> None:
         self.in_zone = False
-        tok = self._emit("SECTION", match.text, source, match=match)
-        tok.extra["written_number"] = section_number(match.numbering)
+        self._emit("SECTION", match.text, source, match=match)
 
     def _emit(self, kind: str, text: str, source: Source, **kw) -> Tok:
         tok = Tok(kind, text, source, **kw)
