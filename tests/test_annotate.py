@@ -18,6 +18,7 @@ from pathlib import Path
 import docx
 import pytest
 from click.testing import CliRunner
+from conftest import SHARED_CORPUS
 from docx.oxml.ns import qn
 from lxml import etree
 
@@ -28,7 +29,7 @@ from checker.writers import render, zero_values
 
 ROOT = Path(__file__).resolve().parent.parent
 FAULTY = sorted((ROOT / "examples" / "faulty").glob("*.docx"))
-CORPUS_TEMPLATE = ROOT.parent / "shared" / "corpus" / "peers" / "govnianbao" / "政务公开年报模版.docx"
+CORPUS_TEMPLATE = SHARED_CORPUS / "peers" / "govnianbao" / "政务公开年报模版.docx"
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 RED, AMBER = "FFC7CE", "FFEB9C"
 _CELL = re.compile(r"^T(\d+)!([A-Z]+)(\d+)$")

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import SHARED_CORPUS
 
 from checker.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-SHARED = ROOT.parent / "shared" / "corpus"
+SHARED = SHARED_CORPUS
 
 
 def run(*args: str):  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import SHARED_CORPUS
 
 from checker import layout
 from checker.cli import main
@@ -24,7 +25,7 @@ EXAMPLES = ROOT / "examples"
 CLEAN_MD = EXAMPLES / "2022-qinghe-county.md"
 CLEAN_DOCX = EXAMPLES / "2022-qinghe-county.docx"
 FAULTY = EXAMPLES / "faulty" / "2022-qinghe-education-draft.md"
-SHARED = ROOT.parent / "shared" / "corpus"
+SHARED = SHARED_CORPUS
 
 
 def run(*args: str, **kwargs):  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import SHARED_CORPUS
 
 from checker.engine import check_report, load_rules, report_from_example
 from checker.narrative import claims_of
@@ -14,7 +15,7 @@ from checker.normalize import running_text
 
 RULES = load_rules()
 NARRATIVE = {"C102", "C103", "C104", "C106", "C107", "C108", "C109"}
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = SHARED_CORPUS
 SHANGHAI_2019 = CORPUS / "real" / "github-embedded" / "shanghai_szfbgt_2019_annual_report_tables.html"
 
 

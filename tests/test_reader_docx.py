@@ -14,6 +14,7 @@ from pathlib import Path
 
 import docx as python_docx
 import pytest
+from conftest import SHARED_CORPUS
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
@@ -23,7 +24,7 @@ from checker.readers import doc as doc_reader
 from checker.readers import docx as docx_reader
 from checker.readers import read as read_any
 
-TEMPLATE = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "peers" / "govnianbao" / "政务公开年报模版.docx"
+TEMPLATE = SHARED_CORPUS / "peers" / "govnianbao" / "政务公开年报模版.docx"
 
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 HEADINGS = [

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import SHARED_CORPUS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +19,7 @@ from checker.readers import read as read_path
 from checker.readers.decode import LOSSY_SUFFIX, decode_bytes, sniff_declared
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = SHARED_CORPUS
 
 
 def read_fixture(name: str) -> Document:

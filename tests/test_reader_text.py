@@ -15,12 +15,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import SHARED_CORPUS
 
 from checker import layout
 from checker.extract import Report, extract_path
 
 FIXTURES = Path(__file__).parent / "fixtures" / "text"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = SHARED_CORPUS.parent
 SEEDS = SHARED / "corpus" / "seeds"
 
 SECTIONS = ["一", "二", "三", "四", "五", "六"]

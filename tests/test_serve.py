@@ -24,6 +24,7 @@ pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 pytest.importorskip("python_multipart")
 
+from conftest import SHARED_CORPUS
 from serve_helpers import ROOT, Server, api, free_port, get, request, running_server, serve_command, upload
 
 FAULTY = ROOT / "examples" / "faulty"
@@ -372,7 +373,7 @@ def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:
     assert "端口已被其他程序占用" in err and len(err.splitlines()) == 1
 
 
-CORPUS = ROOT.parent / "shared" / "corpus" / "real"
+CORPUS = SHARED_CORPUS / "real"
 
 
 def test_real_reports_get_the_same_findings_as_the_command_line(server: Server) -> None:
