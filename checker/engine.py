@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import ids, layout
+from . import ids
 from .examples import canonical_paths, report_from_example
 from .expr import Linear, holds
 from .extract import Report
@@ -68,7 +68,7 @@ def check_report(report: Report, rules: dict[str, Rule], enabled: set[str] | Non
             findings += CHECKS[rule.check["named"]](report, rule, rule.check.get("params") or {})
     from .consistent import one_explanation
 
-    findings += one_explanation(localise(arithmetic, report), report, rules)
+    findings += one_explanation(localise(arithmetic, report, rules), report, rules)
     if report.document is not None and report.document.ocr is not None:  # a scan: findings say it was OCR'd
         from .readers.ocr.marks import mark
 
@@ -181,12 +181,29 @@ def _location(report: Report, path: tuple[str, ...]) -> dict[str, Any]:
 # -- localisation --------------------------------------------------------------------------------------------
 
 
-def localise(findings: list[Finding], report: Report) -> list[Finding]:
+def _crossing_identities(rules: dict[str, Rule], edition: str) -> tuple[dict[str, tuple[str, ...]], set[str]]:
+    """The applications table's equalities in this edition: those checked in every column (rule id -> the rows
+    they name: A101, A102) and those checked in every row (A103). Read from the rules, not known by id."""
+    columns: dict[str, tuple[str, ...]] = {}
+    rows: set[str] = set()
+    for rule in rules.values():
+        linear = rule.compiled.get(edition) if rule.table == "applications" else None
+        if linear is None or linear.op != "==":
+            continue
+        if rule.for_each == "column":
+            columns[rule.id] = tuple(linear.keys)
+        elif rule.for_each == "row":
+            rows.add(rule.id)
+    return columns, rows
+
+
+def localise(findings: list[Finding], report: Report, rules: dict[str, Rule]) -> list[Finding]:
     """Where exactly one column identity (A101/A102) and one row identity (A103) of the applications table
     fail by the same amount, and nothing else fails in that row or column, the cell where they cross is the
     likely wrong one: report it once, with its expected value, and the two totals as related cells."""
-    column_rules = [f for f in findings if f.rule in (ids.INTAKE_BALANCE, ids.OUTCOME_TOTAL)]
-    row_rules = [f for f in findings if f.rule == ids.APPLICANT_TOTAL]
+    column_ids, row_ids = _crossing_identities(rules, report.edition)
+    column_rules = [f for f in findings if f.rule in column_ids]
+    row_rules = [f for f in findings if f.rule in row_ids]
     used: set[int] = set()
     merged: list[Finding] = []
     for cf in column_rules:
@@ -201,15 +218,8 @@ def localise(findings: list[Finding], report: Report) -> list[Finding]:
                 continue
             if abs((cf.expected or 0) - (cf.actual or 0)) != abs((rf.expected or 0) - (rf.actual or 0)):
                 continue
-            if cf.rule == ids.INTAKE_BALANCE and row not in (
-                "received_new",
-                "carried_over",
-                "results.total",
-                "carried_forward",
-            ):
-                continue
-            if cf.rule == ids.OUTCOME_TOTAL and row not in (*layout.OUTCOME_ROWS[report.edition], "results.total"):
-                continue
+            if row not in column_ids[cf.rule]:
+                continue  # the row identity crosses a row the column identity does not name
             cell = report.cells.get(("applications", row, col))
             if cell is None or cell.value.number is None:
                 continue
