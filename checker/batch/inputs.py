@@ -28,6 +28,8 @@ REVIEW_MARKERS = (STORE_NAME, ".xxgk-render.json")
 def is_review_folder(path: str) -> bool:
     """A folder ``xxgk batch`` wrote into (its letters/*.docx and pages must never be read as reports)."""
     return any(os.path.isfile(os.path.join(path, name)) for name in REVIEW_MARKERS)
+
+
 _KINDS = (
     (stat.S_ISFIFO, "命名管道"),
     (stat.S_ISCHR, "字符设备"),
