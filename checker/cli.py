@@ -215,9 +215,6 @@ def check(
     ocr: str = "auto",
 ) -> None:
     """检查报告并列出问题。退出码：0 无达到 --fail-on 的问题；1 有；2 有文件无法读取或用法错误。"""
-    from .config import select_rules, unknown_selectors
-    from .engine import check_report
-
     settings = load_settings(config_file)
     fmt = fmt or settings.get("format") or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     edition = edition or settings.get("edition") or "auto"
@@ -225,15 +222,45 @@ def check(
     fail_on = fail_on or settings.get("fail_on") or "error"
     baseline = baseline or settings.get("baseline")
     rules = load_rules_or_fail(settings, extra_rules)
+    enabled = _enabled_rules(rules, settings, select, ignore)
+    candidates = _discover(paths, settings, exclude, extend_exclude, force_exclude)
+    if not candidates and not force_exclude:
+        raise click.UsageError("没有找到可检查的报告文件")
+    results, skipped = _check_files(candidates, rules, enabled, edition, year, ocr, force_exclude, quiet)
+    results = _baseline(results, rules, baseline, write_baseline, quiet)
+    if statistics:
+        text = _statistics(results, rules, fmt)
+    elif fmt == "json":
+        from .output import json_document
+
+        text = json_document(results, with_tables=with_tables, skipped=skipped)
+    else:
+        text = _render(fmt, results, rules, with_tables, output, quiet)
+    if fmt == "text" and skipped and not (statistics or quiet):
+        text += f"；跳过 {len(skipped)} 个不是年度报告的文件"  # the summary line is the text output's last line
+    _write(text, output)
+    sys.exit(_exit_code(results, fail_on))
+
+
+def _enabled_rules(rules, settings: dict, select: str | None, ignore: str | None) -> set[str]:  # type: ignore[no-untyped-def,type-arg]
+    """The rules to run: --select/--ignore, else the settings'; an unknown id or prefix is a usage error."""
+    from .config import select_rules, unknown_selectors
+
     selected = split_ids(select) if select else settings.get("select")
     ignored = split_ids(ignore) if ignore else settings.get("ignore") or []
     bad = unknown_selectors(set(rules), [*(selected or []), *ignored])
     if bad:
         raise click.UsageError(f"未知的规则编号：{'、'.join(bad)}（用 xxgk rules 查看全部规则）")
-    enabled = select_rules(set(rules), selected or None, ignored)
-    candidates = _discover(paths, settings, exclude, extend_exclude, force_exclude)
-    if not candidates and not force_exclude:
-        raise click.UsageError("没有找到可检查的报告文件")
+    return select_rules(set(rules), selected or None, ignored)
+
+
+def _check_files(  # type: ignore[no-untyped-def]
+    candidates, rules, enabled: set[str], edition: str, year: int | None, ocr: str, force_exclude: bool, quiet: bool
+):
+    """Every candidate read and checked: (results, paths skipped as not reports). An unreadable file is one
+    line on stderr and stays in the results (exit 2)."""
+    from .engine import check_report
+
     results = []
     skipped: list[str] = []
     for candidate in candidates:
@@ -246,6 +273,11 @@ def check(
         if not report.readable:
             click.echo(_unreadable_line(report), err=True)
         results.append((report, check_report(report, rules, enabled)))
+    return results, skipped
+
+
+def _baseline(results, rules, baseline: str | None, write_baseline: str | None, quiet: bool):  # type: ignore[no-untyped-def]
+    """--write-baseline writes every finding and ends the run; --baseline keeps only the findings not in it."""
     from .baseline import BaselineError
 
     try:
@@ -265,24 +297,18 @@ def check(
                 click.echo(f"已按基线忽略 {suppressed} 条（{baseline}）", err=True)
     except BaselineError as exc:
         raise Failure(str(exc)) from None
-    if statistics:
-        text = _statistics(results, rules, fmt)
-    elif fmt == "json":
-        from .output import json_document
+    return results
 
-        text = json_document(results, with_tables=with_tables, skipped=skipped)
-    else:
-        text = _render(fmt, results, rules, with_tables, output, quiet)
-    if fmt == "text" and skipped and not (statistics or quiet):
-        text += f"；跳过 {len(skipped)} 个不是年度报告的文件"  # the summary line is the text output's last line
-    _write(text, output)
+
+def _exit_code(results, fail_on: str) -> int:  # type: ignore[no-untyped-def]
+    """2 when a file could not be read; else 1 when a finding is at or above --fail-on; else 0."""
     if any(not r.readable for r, _ in results):
-        sys.exit(2)
+        return 2
     threshold = FAIL_LEVELS[fail_on]
     from .findings import SEVERITY_ORDER
 
     failing = any(SEVERITY_ORDER.get(f.severity, 0) >= threshold for _, fs in results for f in fs)
-    sys.exit(1 if failing else 0)
+    return 1 if failing else 0
 
 
 def _shown(path: str) -> str:
