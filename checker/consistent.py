@@ -187,25 +187,24 @@ def one_explanation(findings: list[Finding], report: Report, rules: Mapping[str,
         kept, dropped = rows, columns_explained
     if not dropped:
         return findings
-    from .rule import cell_path
-    from .words import column_phrase, row_phrase
+    return _settled(findings, kept, dropped, report, rules)
 
-    # Each kept correction names the dropped identities it settles (those whose cells it changes).
+
+def _settled(
+    findings: list[Finding], kept: list[Finding], dropped: list[Finding], report: Report, rules: Mapping[str, Rule]
+) -> list[Finding]:
+    """The findings without the dropped ones; each kept correction names the dropped identities it settles
+    (those whose cells it changes) and takes their cells as related."""
+    from .rule import cell_path
+
     notes: dict[int, list[str]] = {}
     for d in dropped:
         rule = rules[d.rule]
         item = _item(rule, d) or ""
-        linear = rule.compiled[report.edition]
-        cells = {cell_path(rule, item, key) for key in linear.keys}
-        table = d.location.get("table") or ""
-        phrase = (
-            column_phrase(table, item, report.edition)
-            if rule.for_each == "column"
-            else row_phrase(table, item, report.edition)
-        )
+        cells = {cell_path(rule, item, key) for key in rule.compiled[report.edition].keys}
         for k in kept:
             if _cell_of(k) in cells:
-                notes.setdefault(id(k), []).append(phrase)
+                notes.setdefault(id(k), []).append(_identity_phrase(d, rules, report))
     dropped_ids = {id(f) for f in dropped}
     out = []
     for f in findings:
