@@ -48,13 +48,9 @@ def serve(
     """
     from ..commands import Failure
 
-    try:
-        import platformdirs  # noqa: F401
-        import python_multipart  # noqa: F401
-        import starlette  # noqa: F401
-        import uvicorn
-    except ImportError:
-        raise Failure(f"xxgk serve 需要额外的组件，请先安装：{EXTRA_HINT}") from None
+    _require_extra()
+    import uvicorn
+
     from .app import Config, create_app, generated_token, is_loopback
 
     loopback = is_loopback(host)
@@ -80,15 +76,7 @@ def serve(
         history=history,
         settings=settings,
     )
-    shown = f"[{host}]" if ":" in host else host
-    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{port}/"
-    if not loopback:
-        click.echo(f"警告：服务监听在 {host}，局域网中知道口令的人都可以上传文件并查看本服务的检查历史。", err=True)
-    address = f"{url}?token={token}" if token else url
-    click.echo(f"xxgk serve：请在浏览器中打开 {address}（按 Ctrl+C 停止）")
-    if host in ("0.0.0.0", "::"):
-        click.echo("局域网中的其他计算机请用本机的局域网 IP 地址代替 127.0.0.1。")
-    click.echo(f"检查历史：{history or '已关闭（--no-history）'}")
+    address = _announce(host, port, token, loopback, history)
     if open_browser:
         import threading
         import webbrowser
@@ -102,6 +90,33 @@ def serve(
             raise
     if not server.started:
         raise Failure(f"无法在 {host}:{port} 上启动服务（端口可能已被占用，可用 --port 换一个端口）")
+
+
+def _require_extra() -> None:
+    """The serve extra's packages, or one line naming the pip command."""
+    from ..commands import Failure
+
+    try:
+        import platformdirs  # noqa: F401
+        import python_multipart  # noqa: F401
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        raise Failure(f"xxgk serve 需要额外的组件，请先安装：{EXTRA_HINT}") from None
+
+
+def _announce(host: str, port: int, token: str | None, loopback: bool, history: object) -> str:
+    """Tell where the page is (with the token), warn when it is open to the network; the address to open."""
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{port}/"
+    if not loopback:
+        click.echo(f"警告：服务监听在 {host}，局域网中知道口令的人都可以上传文件并查看本服务的检查历史。", err=True)
+    address = f"{url}?token={token}" if token else url
+    click.echo(f"xxgk serve：请在浏览器中打开 {address}（按 Ctrl+C 停止）")
+    if host in ("0.0.0.0", "::"):
+        click.echo("局域网中的其他计算机请用本机的局域网 IP 地址代替 127.0.0.1。")
+    click.echo(f"检查历史：{history or '已关闭（--no-history）'}")
+    return address
 
 
 def _settings(config_file: str | None, extra_rules: tuple[str, ...]):  # type: ignore[no-untyped-def]
