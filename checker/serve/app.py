@@ -103,6 +103,8 @@ def message_page(title: str, message: str, status: int) -> HTMLResponse:
 # -- the application ---------------------------------------------------------------------------------------------
 
 
+# Long by design: each route is a small closure over this application's config and state (the history store,
+# the worker pool), which is what lets two applications (tests, two ports) live side by side in one process.
 def create_app(config: Config) -> ASGIApp:
     """The ASGI application: the routes behind the guard (token, host and origin checks, security headers)."""
     state: dict[str, Any] = {}

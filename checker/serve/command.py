@@ -56,14 +56,7 @@ def serve(
     loopback = is_loopback(host)
     if token == "auto":
         token = generated_token()
-    if not loopback and not token:
-        raise Failure(
-            f"在 {host} 上提供服务，局域网中的其他计算机都能访问：必须设置访问口令，"
-            "加 --token 口令，或 --token auto 自动生成一个"
-        )
-    problem = _bind_problem(host, port)
-    if problem:
-        raise Failure(f"无法在 {host}:{port} 上启动服务：{problem}（可用 --port 换一个端口）")
+    _check_address(host, port, token, loopback)
     settings = _settings(config_file, extra_rules)
     history = None if no_history else _history_path(history_db)
     config = Config(
@@ -90,6 +83,20 @@ def serve(
             raise
     if not server.started:
         raise Failure(f"无法在 {host}:{port} 上启动服务（端口可能已被占用，可用 --port 换一个端口）")
+
+
+def _check_address(host: str, port: int, token: str | None, loopback: bool) -> None:
+    """Off loopback a token is required; an address that cannot be bound is said before the URL is printed."""
+    from ..commands import Failure
+
+    if not loopback and not token:
+        raise Failure(
+            f"在 {host} 上提供服务，局域网中的其他计算机都能访问：必须设置访问口令，"
+            "加 --token 口令，或 --token auto 自动生成一个"
+        )
+    problem = _bind_problem(host, port)
+    if problem:
+        raise Failure(f"无法在 {host}:{port} 上启动服务：{problem}（可用 --port 换一个端口）")
 
 
 def _require_extra() -> None:
