@@ -7,6 +7,12 @@ stamped, JPEG-compressed, image-only PDFs) for both editions, and a 6-page repor
 pages of prose, the shape of a real one). Pinned to ``--cores`` cores (ONNX Runtime given as many threads),
 after loading the engine once, it times ``extract_path`` + the rules per file and prints seconds per page, the
 6-page total against batch's default per-file timeout, and the cell read rate.
+
+Measured (2026-12, a 2-core machine shared with three other jobs, load average ~4.5, so one "core" is about
+half of one): 15-18 s per table page, 6-page scan 97-129 s against the 120 s default, every cell right. The
+same page alone on an idle core: detection ~4 s, recognition ~4 s (17.8 s before short lines were padded to
+96 px instead of 320). The run-to-run spread here is the machine's load, not the reader: measure on an idle
+machine before changing batch's budget for OCR files.
 """
 
 from __future__ import annotations
