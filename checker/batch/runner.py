@@ -18,8 +18,6 @@ background).
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
 import time
 from collections import deque
@@ -27,6 +25,8 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
+
+from ..workerproc import kill_worker, quiet_worker
 
 Record = dict[str, Any]
 Deliver = Callable[["Task", Record], None]
@@ -101,20 +101,7 @@ def _context() -> Any:
 
 def _worker_main(conn: Any, extra_rules: tuple[str, ...], check: Callable[..., Record]) -> None:
     """A worker: silent, in its own process group (so that a timeout kills what it started too)."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(os, "setpgrp"):
-        with suppress(OSError):
-            os.setpgrp()
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        with suppress(OSError):
-            os.dup2(devnull, fd)
-    sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the worker
-    import warnings
-
-    warnings.simplefilter("ignore")
+    quiet_worker()
     while True:
         try:
             message = conn.recv()
@@ -159,14 +146,7 @@ class _Worker:
 
     def kill(self) -> None:
         """Stop the worker now, with its process group (LibreOffice and the like)."""
-        pid = self.proc.pid
-        if pid and hasattr(os, "killpg"):
-            import signal
-
-            with suppress(OSError):
-                os.killpg(pid, signal.SIGKILL)
-        self.proc.kill()
-        self.proc.join(5)
+        kill_worker(self.proc)
         self.conn.close()
 
     def stop(self) -> None:

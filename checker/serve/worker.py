@@ -17,9 +17,7 @@ contract's JSON object, the findings' fingerprints for the history, and for a Wo
 
 from __future__ import annotations
 
-import os
 import queue
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -28,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import ids
+from ..workerproc import kill_worker, quiet_worker
 
 _TIMED_OUT = object()
 START_GRACE = 60.0  # seconds a new worker may take to start (imports on a slow machine) before its file counts
@@ -180,20 +179,7 @@ def crash_message(detail: str) -> str:
 
 def _worker_main(conn: Any, settings: Settings, check: Callable[[Job, Settings], Any] = check_upload) -> None:
     """A worker: silent, in its own process group (so that a timeout kills what it started too)."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's; it stops the workers itself
-    if hasattr(os, "setpgrp"):
-        with suppress(OSError):
-            os.setpgrp()
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        with suppress(OSError):
-            os.dup2(devnull, fd)
-    sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the worker
-    import warnings
-
-    warnings.simplefilter("ignore")
+    quiet_worker()
     with suppress(Exception):  # warm up: the first upload should not wait for imports and the rule catalog
         _rules(settings.rule_files)
         import checker.formats.html  # noqa: F401
@@ -221,15 +207,7 @@ class _Process:
         child.close()
 
     def kill(self) -> None:
-        pid = self.proc.pid
-        if pid and hasattr(os, "killpg"):
-            import signal
-
-            with suppress(OSError):
-                os.killpg(pid, signal.SIGKILL)
-        with suppress(Exception):
-            self.proc.kill()
-        self.proc.join(5)
+        kill_worker(self.proc)
         with suppress(OSError):
             self.conn.close()
 
