@@ -11,7 +11,17 @@ import click
 from . import __version__, ids
 from . import cli_zh as _cli_zh
 from .blank import TEMPLATE_AGENCY, TEMPLATE_PARAGRAPHS, TEMPLATE_YEARS, template_data  # noqa: F401 - importable from here as before
-from .commands import FAIL_LEVELS, Failure, load_rules_or_fail, load_settings, split_ids
+from .commands import (
+    CONFIG_HELP,
+    EDITION_HELP,
+    FAIL_LEVELS,
+    RULES_HELP,
+    Failure,
+    load_rules_or_fail,
+    load_settings,
+    rule_options,
+    split_ids,
+)
 
 
 def iter_paths(
@@ -51,9 +61,6 @@ main.add_command(annotate)
 from .serve.command import serve  # noqa: E402 - the command object; Starlette and the checks are imported lazily
 
 main.add_command(serve)
-
-
-_EDITION_HELP = "报告使用的模板版本：auto 自动识别，2019 试行版，2021 现行版"
 
 
 def _exclude_options(fn):  # type: ignore[no-untyped-def]
@@ -112,17 +119,13 @@ def _is_report(report) -> bool:  # type: ignore[no-untyped-def]
     return not report.readable or not any(p.rule == ids.NO_REPORT for p in report.problems)
 
 
-_CONFIG_HELP = "使用这个配置文件（xxgk.toml，或含 [tool.xxgk] 的 pyproject.toml），不再向上查找"
-_RULES_HELP = "额外的规则文件（YAML，可重复）"
-
-
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="路径...")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True,
               help="输出格式：json，或 csv（每份报告一行）")  # fmt: skip
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="写入文件而不是标准输出")
 @click.option("--edition", type=click.Choice(["auto", "2019", "2021"]), default="auto", show_default=True,
-              help=_EDITION_HELP)  # fmt: skip
+              help=EDITION_HELP)  # fmt: skip
 @click.option("--year", type=int, metavar="年份", help="文档中没有写明时使用的报告年度")
 @_exclude_options
 def extract(
@@ -167,23 +170,11 @@ def extract(
     help="输出格式（默认 text；在 GitHub Actions 中默认 github）",
 )
 @click.option("--output", "-o", type=click.Path(), help="写入文件而不是标准输出")
-@click.option("--select", metavar="规则", help="只启用这些规则（逗号分隔，可用前缀，如 A,S1）")
-@click.option("--ignore", metavar="规则", help="不启用这些规则（逗号分隔，可用前缀）")
-@click.option("--rules", "extra_rules", multiple=True, type=click.Path(), help=_RULES_HELP)
-@click.option(
-    "--edition", type=click.Choice(["auto", "2019", "2021"]), default=None, help=_EDITION_HELP + "（默认 auto）"
-)
-@click.option("--year", type=int, metavar="年份", help="文档中没有写明时使用的报告年度")
-@click.option(
-    "--fail-on",
-    type=click.Choice(["error", "warning", "info", "never"]),
-    default=None,
-    help="达到这一级别的问题使退出码为 1：error 错误，warning 警告，info 提示，never 从不（默认 error）",
-)
+@rule_options
 @click.option("--with-tables", is_flag=True, help="JSON 输出中包含读取到的表格")
 @click.option("--baseline", type=click.Path(), help="只报告基线文件中没有的问题")
 @click.option("--write-baseline", type=click.Path(), help="把当前所有问题写入基线文件（之后用 --baseline 只看新问题）")
-@click.option("--config", "config_file", type=click.Path(), help=_CONFIG_HELP)
+@click.option("--config", "config_file", type=click.Path(), help=CONFIG_HELP)
 @_exclude_options
 @click.option(
     "--force-exclude",
@@ -354,8 +345,8 @@ def _render(fmt: str, results, rules, with_tables: bool, output: str | None, qui
 
 
 @main.command("rules")
-@click.option("--rules", "extra_rules", multiple=True, type=click.Path(), help=_RULES_HELP)
-@click.option("--config", "config_file", type=click.Path(), help=_CONFIG_HELP)
+@click.option("--rules", "extra_rules", multiple=True, type=click.Path(), help=RULES_HELP)
+@click.option("--config", "config_file", type=click.Path(), help=CONFIG_HELP)
 def list_rules(extra_rules: tuple[str, ...], config_file: str | None) -> None:
     """列出所有规则：编号、级别、标题（包括配置和 --rules 中的规则）。"""
     from .formats import SEVERITY_WORDS
@@ -366,8 +357,8 @@ def list_rules(extra_rules: tuple[str, ...], config_file: str | None) -> None:
 
 @main.command()
 @click.argument("rule_id", metavar="规则编号")
-@click.option("--rules", "extra_rules", multiple=True, type=click.Path(), help=_RULES_HELP)
-@click.option("--config", "config_file", type=click.Path(), help=_CONFIG_HELP)
+@click.option("--rules", "extra_rules", multiple=True, type=click.Path(), help=RULES_HELP)
+@click.option("--config", "config_file", type=click.Path(), help=CONFIG_HELP)
 def explain(rule_id: str, extra_rules: tuple[str, ...], config_file: str | None) -> None:
     """说明一条规则：检查什么、依据、不通过和通过的示例。"""
     from .explain import explain_text

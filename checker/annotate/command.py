@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from ..commands import CONFIG_HELP, rule_options
+
 SUFFIX = ".审阅"  # DRAFT.docx -> DRAFT.审阅.docx
 
 
@@ -18,33 +20,13 @@ def default_output(path: str) -> str:
     return str(p.with_name(p.stem + SUFFIX + ".docx"))
 
 
-# Option words as ``check`` has them (checker/cli.py; not imported: cli imports this module while it loads).
+# The options ``check`` has too, from checker/commands.py (not cli: cli imports this module while it loads).
 @click.command()
 @click.argument("path", metavar="DRAFT.docx", type=click.Path(dir_okay=False))
 @click.option("--output", "-o", type=click.Path(), help="批注后的副本（默认：草稿旁的 原文件名.审阅.docx）")
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖它")
-@click.option("--select", metavar="规则", help="只启用这些规则（逗号分隔，可用前缀，如 A,S1）")
-@click.option("--ignore", metavar="规则", help="不启用这些规则（逗号分隔，可用前缀）")
-@click.option("--rules", "extra_rules", multiple=True, type=click.Path(), help="额外的规则文件（YAML，可重复）")
-@click.option(
-    "--edition",
-    type=click.Choice(["auto", "2019", "2021"]),
-    default=None,
-    help="报告使用的模板版本：auto 自动识别，2019 试行版，2021 现行版（默认 auto）",
-)
-@click.option("--year", type=int, metavar="年份", help="文档中没有写明时使用的报告年度")
-@click.option(
-    "--fail-on",
-    type=click.Choice(["error", "warning", "info", "never"]),
-    default=None,
-    help="达到这一级别的问题使退出码为 1：error 错误，warning 警告，info 提示，never 从不（默认 error）",
-)
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(),
-    help="使用这个配置文件（xxgk.toml，或含 [tool.xxgk] 的 pyproject.toml），不再向上查找",
-)
+@rule_options
+@click.option("--config", "config_file", type=click.Path(), help=CONFIG_HELP)
 def annotate(
     path: str,
     output: str | None,
