@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import threading
 
+from ... import ids
 from ...model import Document, Problem, ReadError, Source
 from .flow import Layout
 from .furniture import PAGE_NUMBER, strip_furniture
@@ -90,12 +91,12 @@ def _layout(path: str, title: str | None, pages: list[Page], broken: list[int], 
     if sum(p.unmapped for p in pages) > total / 2:
         raise ReadError(UNMAPPED_MESSAGE)
     if broken:
-        doc.problems.append(Problem("P001", f"PDF 第{_pages(broken)}页已损坏，无法读取，该页内容未检查"))
+        doc.problems.append(Problem(ids.UNREADABLE, f"PDF 第{_pages(broken)}页已损坏，无法读取，该页内容未检查"))
     scanned = [p.number for p in pages if p.chars == 0 and p.has_images]
     if scanned:
         doc.problems.append(
             Problem(
-                "P001",
+                ids.UNREADABLE,
                 f"PDF 第{_pages(scanned)}页没有文字层（可能是扫描图片），该页内容未读取，需要先进行文字识别（OCR）",
                 Source(page=scanned[0]),
             )

@@ -17,6 +17,7 @@ import re
 import statistics
 from dataclasses import dataclass, field
 
+from ... import ids
 from ...model import ReadError, Source
 from ...values import is_value_text
 from . import fonts
@@ -147,7 +148,7 @@ def text_layer(data: bytes, settings: PdfSettings = DEFAULT) -> tuple[str | None
     try:
         import pypdfium2 as pdfium
     except ImportError:  # pragma: no cover - a declared dependency
-        raise ReadError("未安装 PDF 读取组件（pypdfium2），无法读取 PDF 文件", rule="P002") from None
+        raise ReadError("未安装 PDF 读取组件（pypdfium2），无法读取 PDF 文件", rule=ids.UNSUPPORTED) from None
     fonts.install(pdfium.raw)
     try:
         pdf = pdfium.PdfDocument(data)
