@@ -260,6 +260,7 @@ class Grid:
     cells: list[GCell] = field(default_factory=list)
     n_rows: int = 0
     header_rows: int = 0
+    size: float = SIZE  # the table's font size (its line height scales with it)
 
     def add(self, *args, **kw) -> None:
         cell = GCell(*args, **kw)
@@ -271,14 +272,14 @@ def text_width(text: str, size: float = SIZE) -> float:
     return sum(size / 2 if ch.isascii() else size for ch in text)
 
 
-def wrap(text: str, width: float, vertical: str = "") -> list[str]:
+def wrap(text: str, width: float, vertical: str = "", size: float = SIZE) -> list[str]:
     if vertical == "stack":
         return list(text)
     if vertical == "rotate":
         return [text]
     lines, line = [], ""
     for ch in text:
-        if line and text_width(line + ch) > width - 4:
+        if line and text_width(line + ch, size) > width - 4:
             lines.append(line)
             line = ""
         line += ch
@@ -312,29 +313,34 @@ def draw_grid(
     xs = [LEFT]
     for width in grid.widths:
         xs.append(xs[-1] + width)
-    lines_of = {id(c): wrap(c.text, xs[c.col + c.colspan] - xs[c.col], c.vertical) for c in grid.cells}
-    heights = [16.0] * grid.n_rows
+    size = grid.size
+    lh = LH * size / SIZE
+    lines_of = {id(c): wrap(c.text, xs[c.col + c.colspan] - xs[c.col], c.vertical, size) for c in grid.cells}
+    heights = [max(16.0, lh + PAD)] * grid.n_rows
     for cell in grid.cells:
         if cell.rowspan == 1:
-            need = text_width(cell.text) + PAD if cell.vertical == "rotate" else len(lines_of[id(cell)]) * LH + PAD
+            rotated = cell.vertical == "rotate"
+            need = text_width(cell.text, size) + PAD if rotated else len(lines_of[id(cell)]) * lh + PAD
             heights[cell.row] = max(heights[cell.row], need)
     for cell in grid.cells:
         if cell.rowspan > 1:
-            n = text_width(cell.text) if cell.vertical == "rotate" else len(lines_of[id(cell)]) * LH
+            n = text_width(cell.text, size) if cell.vertical == "rotate" else len(lines_of[id(cell)]) * lh
             have = sum(heights[cell.row : cell.row + cell.rowspan])
             if n + PAD > have:
                 heights[cell.row + cell.rowspan - 1] += n + PAD - have
     header_h = sum(heights[: grid.header_rows])
     slices: list[_Slice] = []
     repeats: list[tuple[int, float]] = []  # (page, top) of each repeated header
+    if w.y + header_h + heights[min(grid.header_rows, grid.n_rows - 1)] > BOTTOM:  # the header and a row first
+        w.new_page()
     page, y, v = w.page, w.y, 0.0
     split_at: dict[int, float] = {}  # row -> virtual y where it breaks
     for r, h in enumerate(heights):
         fits = y + h <= BOTTOM
         if r == break_before or (not fits and r > grid.header_rows):
             room = BOTTOM - y
-            if split_rows and r != break_before and room >= LH + PAD + 2:
-                first = PAD / 2 + LH * int((room - PAD) // LH)
+            if split_rows and r != break_before and room >= lh + PAD + 2:
+                first = PAD / 2 + lh * int((room - PAD) // lh)
                 slices.append(_Slice(r, v, page, y, first))
                 split_at[r] = v + first
                 page, y = _next_page(w, grid, repeat_header, header_h, repeats, mark)
@@ -392,9 +398,11 @@ def _draw(w: Writer, grid: Grid, xs, slices: list[_Slice], lines_of, split_at, v
         vtop = mine[0].vtop
         height = mine[-1].vtop + mine[-1].h - vtop
         lines = lines_of[id(cell)]
+        size = grid.size
+        lh = LH * size / SIZE
         if cell.vertical == "rotate":
-            page, y, _ = locate(vtop + (height - text_width(cell.text)) / 2)
-            w.text(page, (x0 + x1) / 2 - SIZE / 2, y, cell.text, angle=-90)
+            page, y, _ = locate(vtop + (height - text_width(cell.text, size)) / 2)
+            w.text(page, (x0 + x1) / 2 - size / 2, y, cell.text, size, angle=-90)
         else:
             split = cell.rowspan == 1 and cell.row in split_at
             if split and len(lines) == 1:  # a value of a row broken across pages: on the part asked for
@@ -402,17 +410,17 @@ def _draw(w: Writer, grid: Grid, xs, slices: list[_Slice], lines_of, split_at, v
             elif split:
                 first = vtop + PAD / 2  # a wrapped label in a broken row: top-aligned, runs on over the break
             else:
-                first = vtop + (height - len(lines) * LH) / 2
+                first = vtop + (height - len(lines) * lh) / 2
             vy = first
             for text in lines:
                 page, y, s = locate(vy + 1)
-                below = locate(vy + 1 + SIZE)[2]
+                below = locate(vy + 1 + size)[2]
                 if below.page != s.page:  # a line does not straddle a page break: it moves to the next part
                     vy = below.vtop + PAD / 2
                     page, y, s = locate(vy + 1)
-                x = x0 + 2 if cell.align == "left" else (x0 + x1 - text_width(text)) / 2
-                w.text(page, x, y, text)
-                vy += LH
+                x = x0 + 2 if cell.align == "left" else (x0 + x1 - text_width(text, size)) / 2
+                w.text(page, x, y, text, size)
+                vy += lh
         # rules: the cell's box on every page it touches
         pages: dict[int, list[_Slice]] = {}
         for s in mine:
@@ -477,6 +485,11 @@ class Layout:
     values_on: str = "first"  # where a broken row's values stand: "first" or "second" part
     review_break: bool = False  # table 四's row of values alone on the next page
     mark: str | None = None  # written above table 三's part on a later page (续表)
+    size: float = SIZE  # the tables' font size
+    app_values: tuple[float, ...] | None = None  # table 三's 7 value columns (None: equal shares of the rest)
+    review_widths: tuple[float, ...] | None = None  # table 四's 15 columns (None: ``review_col`` each)
+    intro: int = 2  # prose paragraphs under 一、总体情况 (moves every table down the pages)
+    space_before: float = 0.0  # extra space above table 三 (moves its page break through its rows)
 
 
 def value_text(values: dict, path: tuple[str, ...]) -> str:
@@ -484,10 +497,10 @@ def value_text(values: dict, path: tuple[str, ...]) -> str:
     return "" if v is None else str(v)
 
 
-def active_grid(edition: str, values: dict) -> Grid:
+def active_grid(edition: str, values: dict, size: float = SIZE) -> Grid:
     from checker import layout
 
-    grid = Grid([150.0] + [325.0 / 6] * 6)
+    grid = Grid([150.0] + [325.0 / 6] * 6, size=size)
     r = 0
     for block, (rows, cols) in layout.ACTIVE[edition].items():
         grid.add(r, 0, label(block, ("BLOCK",), edition), colspan=7)
@@ -510,7 +523,8 @@ def app_grid(edition: str, values: dict, lay: Layout) -> tuple[Grid, dict[str, i
     from checker import layout
 
     widths = lay.label_widths
-    grid = Grid([*widths] + [(lay.app_width - sum(widths)) / 7] * 7, header_rows=3)
+    value_widths = list(lay.app_values or [(lay.app_width - sum(widths)) / 7] * 7)
+    grid = Grid([*widths, *value_widths], header_rows=3, size=lay.size)
     grid.add(0, 0, label("note", ("APP_NOTE",), edition), rowspan=3, colspan=3)
     grid.add(0, 3, "申请人情况", colspan=7)
     grid.add(1, 3, "自然人", rowspan=2)
@@ -548,7 +562,7 @@ def app_grid(edition: str, values: dict, lay: Layout) -> tuple[Grid, dict[str, i
 def review_grid(values: dict, lay: Layout) -> Grid:
     from checker import layout
 
-    grid = Grid([lay.review_col] * 15, header_rows=3)
+    grid = Grid(list(lay.review_widths or [lay.review_col] * 15), header_rows=3, size=lay.size)
     grid.add(0, 0, "行政复议", colspan=5)
     grid.add(0, 5, "行政诉讼", colspan=10)
     heads = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
@@ -576,13 +590,14 @@ def render_report(edition: str, values: dict, lay: Layout | None = None, style: 
         "12月31日止。如对本报告有疑问，请与某某县人民政府办公室联系。"
     )
     w.heading(SECTIONS[0])
-    w.para(PROSE)
-    w.para(PROSE)
+    for _ in range(lay.intro):
+        w.para(PROSE)
     w.heading(SECTIONS[1])
-    draw_grid(w, active_grid(edition, values))
+    draw_grid(w, active_grid(edition, values, lay.size))
     w.heading(SECTIONS[2])
     grid, index = app_grid(edition, values, lay)
     w.ensure(200)
+    w.y = min(w.y + lay.space_before, BOTTOM - 60)
     brk = index[lay.break_before] if lay.break_before else None
     draw_grid(w, grid, break_before=brk, repeat_header=lay.repeat_header, split_rows=lay.split_rows,
               values_on=lay.values_on, mark=lay.mark)  # fmt: skip
