@@ -1,5 +1,5 @@
-"""PDF reader. Fixtures are drawn here with reportlab (BSD): the template's tables with rules, group labels
-written one character per line or wrapped, labels wrapped over two or three lines, blank cells, the
+"""PDF reader. The fixtures come from tests/pdf_builder.py (reportlab, BSD): the template's tables with rules or
+without, group labels written one character per line, labels wrapped over two to five lines, blank cells, the
 applications table broken across pages with and without a repeated header, running headers and page numbers.
 The real reports of the shared corpus are checked too when ../shared is there."""
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import io
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -16,14 +16,12 @@ import pytest
 pytest.importorskip("pypdfium2")
 reportlab = pytest.importorskip("reportlab")
 
+import pdf_builder as pb  # noqa: E402
 from reportlab.lib.pdfencrypt import StandardEncryption  # noqa: E402
-from reportlab.pdfbase import pdfmetrics  # noqa: E402
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # noqa: E402
 from reportlab.pdfgen import canvas  # noqa: E402
 
 from checker import layout  # noqa: E402
 from checker.extract import extract_path  # noqa: E402
-from checker.labels import vocabulary  # noqa: E402
 from checker.model import ReadError  # noqa: E402
 from checker.readers import pdf as pdf_reader  # noqa: E402
 from checker.readers import read as read_any  # noqa: E402
@@ -32,252 +30,19 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 REAL = SHARED / "corpus" / "real" / "govnianbao" / "szfgs2024.pdf"
 PEERS = SHARED / "corpus" / "peers" / "KIROGOVCOMPARE"
 
-FONT = "STSong-Light"  # an Adobe-GB1 CID font every PDF viewer (and PDFium) knows; nothing to embed
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-
-PAGE_W, PAGE_H = 595.0, 842.0
-LEFT, RIGHT = 60.0, 535.0
-TOP, BOTTOM = 72.0, 780.0
-SIZE = 9.0  # table text
-LH = 11.0  # table line height
+FONT = pb.CID_FONT  # an Adobe-GB1 CID font every PDF viewer (and PDFium) knows; nothing to embed
+PAGE_W, PAGE_H = pb.PAGE_W, pb.PAGE_H
+SECTIONS = pb.SECTIONS
+label = pb.label
 
 
-# -- a tiny page writer: drawing operations are collected per page and rendered at the end ---------------
-
-
-class Writer:
-    def __init__(
-        self, header: str | None = "某某县人民政府政府信息公开工作年度报告", encrypt=None, rules: bool = True
-    ) -> None:
-        self.ops: list[list[tuple]] = []
-        self.header = header
-        self.encrypt = encrypt
-        self.rules = rules
-        self.y = TOP
-        self.new_page()
-
-    @property
-    def page(self) -> int:
-        return len(self.ops)
-
-    def new_page(self) -> None:
-        self.ops.append([])
-        self.y = TOP
-
-    def text(self, page: int, x: float, top: float, s: str, size: float = SIZE) -> None:
-        """Text whose em box starts at ``top`` (display coordinates, from the top of the page)."""
-        self.ops[page - 1].append(("text", x, top, s, size))
-
-    def line(self, page: int, x0: float, y0: float, x1: float, y1: float) -> None:
-        self.ops[page - 1].append(("line", x0, y0, x1, y1))
-
-    def ensure(self, height: float) -> None:
-        if self.y + height > BOTTOM:
-            self.new_page()
-
-    def centred(self, s: str, size: float) -> None:
-        self.ensure(size * 1.8)
-        self.text(self.page, (PAGE_W - size * len(s)) / 2, self.y, s, size)
-        self.y += size * 1.8
-
-    def para(self, s: str, size: float = 10.5, indent: bool = True) -> None:
-        per_line = int((RIGHT - LEFT) // size)
-        first = per_line - 2 if indent else per_line
-        lines = [s[:first]]
-        rest = s[first:]
-        while rest:
-            lines.append(rest[:per_line])
-            rest = rest[per_line:]
-        for k, ln in enumerate(lines):
-            self.ensure(size * 1.7)
-            x = LEFT + (2 * size if indent and k == 0 else 0)
-            self.text(self.page, x, self.y, ln, size)
-            self.y += size * 1.7
-
-    def heading(self, s: str) -> None:
-        self.y += 4
-        self.para(s, size=12, indent=False)
-
-    def render(self) -> bytes:
-        buf = io.BytesIO()
-        c = canvas.Canvas(buf, pagesize=(PAGE_W, PAGE_H), encrypt=self.encrypt)
-        c.setLineWidth(0.5)
-        for number, ops in enumerate(self.ops, 1):
-            if self.header:
-                c.setFont(FONT, 9)
-                c.drawString((PAGE_W - 9 * len(self.header)) / 2, PAGE_H - 40, self.header)
-            c.setFont(FONT, 10.5)
-            c.drawString(PAGE_W / 2 - 12, 40, f"- {number} -")
-            for op in ops:
-                if op[0] == "text":
-                    _, x, top, s, size = op
-                    c.setFont(FONT, size)
-                    c.drawString(x, PAGE_H - top - size * 0.88, s)
-                elif self.rules:
-                    _, x0, y0, x1, y1 = op
-                    c.line(x0, PAGE_H - y0, x1, PAGE_H - y1)
-            c.showPage()
-        c.save()
-        return buf.getvalue()
-
-
-# -- tables: a grid renderer with row and column spans, page breaks, repeated header ----------------------
-
-
-@dataclass
-class GCell:
-    row: int
-    col: int
-    text: str
-    rowspan: int = 1
-    colspan: int = 1
-    align: str = "center"  # "left" | "center"
-    vertical: bool = False  # one character per line
-
-
-@dataclass
-class Grid:
-    widths: list[float]
-    cells: list[GCell] = field(default_factory=list)
-    n_rows: int = 0
-    header_rows: int = 0
-
-    def add(self, *args, **kw) -> None:
-        cell = GCell(*args, **kw)
-        self.cells.append(cell)
-        self.n_rows = max(self.n_rows, cell.row + cell.rowspan)
-
-
-def text_width(text: str) -> float:
-    return sum(SIZE / 2 if ch.isascii() else SIZE for ch in text)
-
-
-def wrap(text: str, width: float, vertical: bool = False) -> list[str]:
-    if vertical:
-        return list(text)
-    lines, line = [], ""
-    for ch in text:
-        if line and text_width(line + ch) > width - 4:
-            lines.append(line)
-            line = ""
-        line += ch
-    return [*lines, line]
-
-
-def draw_grid(w: Writer, grid: Grid, break_before: int | None = None, repeat_header: bool = False) -> None:
-    xs = [LEFT]
-    for width in grid.widths:
-        xs.append(xs[-1] + width)
-    heights = [16.0] * grid.n_rows
-    for cell in grid.cells:
-        if cell.rowspan == 1:
-            lines = wrap(cell.text, xs[cell.col + cell.colspan] - xs[cell.col], cell.vertical)
-            heights[cell.row] = max(heights[cell.row], len(lines) * LH + 5)
-    for cell in grid.cells:
-        if cell.rowspan > 1:
-            lines = wrap(cell.text, xs[cell.col + cell.colspan] - xs[cell.col], cell.vertical)
-            need = len(lines) * LH + 5
-            have = sum(heights[cell.row : cell.row + cell.rowspan])
-            if need > have:
-                heights[cell.row + cell.rowspan - 1] += need - have
-    # place rows: virtual top of each row and where it lands (page, top on page)
-    vtops, places = [], []
-    v = 0.0
-    page, y = w.page, w.y
-    header_h = sum(heights[: grid.header_rows])
-    for r, h in enumerate(heights):
-        if (r == break_before) or (y + h > BOTTOM and r > grid.header_rows):
-            w.new_page()
-            page, y = w.page, w.y
-            if repeat_header and grid.header_rows:
-                _draw_cells(
-                    w,
-                    grid,
-                    xs,
-                    heights,
-                    [(page, y + sum(heights[:k])) for k in range(grid.header_rows)],
-                    list(range(grid.header_rows)),
-                    [sum(heights[:k]) for k in range(grid.header_rows)],
-                )
-                y += header_h
-        vtops.append(v)
-        places.append((page, y))
-        v += h
-        y += h
-    w.y = y + 10
-    _draw_cells(w, grid, xs, heights, places, list(range(grid.n_rows)), vtops)
-
-
-def _draw_cells(w: Writer, grid: Grid, xs, heights, places, rows: list[int], vtops: list[float]) -> None:
-    row_set = set(rows)
-
-    def locate(vy: float) -> tuple[int, float]:
-        for k, r in enumerate(rows):
-            top = vtops[k]
-            if vy < top + heights[r] or k == len(rows) - 1:
-                page, y = places[k]
-                return page, y + (vy - top)
-        raise AssertionError
-
-    for cell in grid.cells:
-        if cell.row not in row_set:
-            continue
-        k = rows.index(cell.row)
-        x0, x1 = xs[cell.col], xs[cell.col + cell.colspan]
-        span = [r for r in range(cell.row, cell.row + cell.rowspan) if r in row_set]
-        top = vtops[k]
-        height = sum(heights[r] for r in span)
-        lines = wrap(cell.text, x1 - x0, cell.vertical)
-        first = top + (height - len(lines) * LH) / 2
-        for n, text in enumerate(lines):
-            page, y = locate(first + n * LH + 1)
-            below, y_end = locate(first + n * LH + 1 + SIZE)
-            if below != page:  # a line does not straddle the page break: it moves to the next page
-                page, y = below, y_end - SIZE
-            x = x0 + 2 if cell.align == "left" else (x0 + x1 - text_width(text)) / 2
-            w.text(page, x, y, text)
-        # rules: the cell's box on every page it touches
-        for r in span:
-            page, y = places[rows.index(r)]
-            h = heights[r]
-            w.line(page, x0, y, x0, y + h)
-            w.line(page, x1, y, x1, y + h)
-            if r == cell.row or places[rows.index(r) - 1][0] != page:
-                w.line(page, x0, y, x1, y)
-            if r == cell.row + cell.rowspan - 1 or (
-                rows.index(r) + 1 < len(rows) and places[rows.index(r) + 1][0] != page
-            ):
-                w.line(page, x0, y + h, x1, y + h)
-
-
-# -- the report ----------------------------------------------------------------------------------------------
-
-VOCAB = vocabulary()
-
-
-def label(key: str, kinds: tuple[str, ...], edition: str) -> str:
-    for term in VOCAB.terms:
-        if term.key == key and term.kind in kinds and edition in term.editions:
-            return term.label
-    raise KeyError(key)
-
-
-GROUPS = {
-    "results.denied": "（三）不予公开",
-    "results.unavailable": "（四）无法提供",
-    "results.not_processed": "（五）不予处理",
-    "results.other": "（六）其他处理",
-}
+# -- the report: random values (some blank) drawn by tests/pdf_builder.py -----------------------------------
 
 
 @dataclass
 class Report:
     edition: str
     cells: dict[tuple[str, ...], int | str | None]  # canonical path -> number or None (blank)
-
-    def value_text(self, path: tuple[str, ...]) -> str:
-        v = self.cells[path]
-        return "" if v is None else str(v)
 
 
 def make_report(edition: str, seed: int) -> Report:
@@ -326,125 +91,20 @@ def expected(report: Report) -> dict[tuple[str, ...], object]:
     return out
 
 
-def active_grid(report: Report) -> Grid:
-    ed = report.edition
-    grid = Grid([150.0] + [325.0 / 6] * 6)
-    r = 0
-    for block, (rows, cols) in layout.ACTIVE[ed].items():
-        caption = label(block, ("BLOCK",), ed)
-        grid.add(r, 0, caption, colspan=7)
-        r += 1
-        grid.add(r, 0, "信息内容")
-        span = 6 // len(cols)
-        for k, col in enumerate(cols):
-            grid.add(r, 1 + k * span, label(col, ("ACTIVE_COL",), ed), colspan=span)
-        r += 1
-        for row in rows:
-            grid.add(r, 0, label(row, ("ACTIVE_ROW",), ed), align="left")
-            for k, col in enumerate(cols):
-                grid.add(r, 1 + k * span, report.value_text(("active", block, row, col)), colspan=span)
-            r += 1
-    return grid
-
-
-def app_grid(report: Report, label_widths: tuple[float, float, float] = (20.0, 50.0, 150.0)) -> tuple[Grid, dict]:
-    """Table 3 as the template draws it: 3 label columns (group, sub-group, row label) and 7 value columns."""
-    ed = report.edition
-    grid = Grid([*label_widths] + [(475.0 - sum(label_widths)) / 7] * 7, header_rows=3)
-    grid.add(0, 0, label("note", ("APP_NOTE",), ed), rowspan=3, colspan=3)
-    grid.add(0, 3, "申请人情况", colspan=7)
-    grid.add(1, 3, "自然人", rowspan=2)
-    grid.add(1, 4, "法人或其他组织", colspan=5)
-    grid.add(1, 9, "总计", rowspan=2)
-    for k, text in enumerate(["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]):
-        grid.add(2, 4 + k, text)
-    rows = layout.APP_ROWS[ed]
-    index = {}
-    r = 3
-    results_first = None
-    groups: dict[str, list[int]] = {}
-    for key in rows:
-        index[key] = r
-        group = next((g for g in GROUPS if key.startswith(g + ".")), None)
-        if key.startswith("results.") and results_first is None:
-            results_first = r
-        if group:
-            groups.setdefault(group, []).append(r)
-            grid.add(r, 2, label(key, ("APP_ROW",), ed), align="left")
-        elif key.startswith("results."):
-            grid.add(r, 1, label(key, ("APP_ROW",), ed), colspan=2, align="left")
-        else:
-            grid.add(r, 0, label(key, ("APP_ROW",), ed), colspan=3, align="left")
-        for k, col in enumerate(layout.APP_COLUMNS):
-            grid.add(r, 3 + k, report.value_text(("applications", key, col)))
-        r += 1
-    for group, members in groups.items():
-        grid.add(members[0], 1, GROUPS[group], rowspan=len(members))
-    total = index["results.total"]
-    grid.add(results_first, 0, "三、本年度办理结果", rowspan=total - results_first + 1, vertical=True)
-    return grid, index
-
-
-def review_grid(report: Report) -> Grid:
-    grid = Grid([475.0 / 15] * 15, header_rows=3)
-    grid.add(0, 0, "行政复议", colspan=5)
-    grid.add(0, 5, "行政诉讼", colspan=10)
-    heads = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
-    for k, text in enumerate(heads):
-        grid.add(1, k, text, rowspan=2)
-    grid.add(1, 5, "未经复议直接起诉", colspan=5)
-    grid.add(1, 10, "复议后起诉", colspan=5)
-    for k, text in enumerate(heads * 2):
-        grid.add(2, 5 + k, text)
-    for g, group in enumerate(layout.REVIEW_ROWS):
-        for k, col in enumerate(layout.REVIEW_COLUMNS):
-            grid.add(3, g * 5 + k, report.value_text(("review", group, col)))
-    return grid
-
-
-SECTIONS = [
-    "一、总体情况",
-    "二、主动公开政府信息情况",
-    "三、收到和处理政府信息公开申请情况",
-    "四、政府信息公开行政复议、行政诉讼情况",
-    "五、存在的主要问题及改进情况",
-    "六、其他需要报告的事项",
-]
-PROSE = (
-    "本年度，我县坚持以习近平新时代中国特色社会主义思想为指导，认真贯彻落实《中华人民共和国政府信息公开条例》，"
-    "围绕县委县政府中心工作，持续深化政务公开，不断提升政府信息公开工作质量和实效，切实保障人民群众的知情权、"
-    "参与权、表达权和监督权。"
-)
-
-
 def render_report(
-    report: Report, break_before: str, repeat_header: bool, label_widths=(20.0, 50.0, 150.0), **writer_kw
+    report: Report,
+    break_before: str,
+    repeat_header: bool,
+    label_widths: tuple[float, float, float] = (20.0, 50.0, 150.0),
+    header: str | None = pb.Style.header,
+    rules: bool = True,
+    encrypt: StandardEncryption | None = None,
 ) -> bytes:
-    year = 2020 if report.edition == "2019" else 2023
-    w = Writer(**writer_kw)
-    w.centred("某某县人民政府", 16)
-    w.centred(f"{year}年政府信息公开工作年度报告", 16)
-    w.para(
-        f"本报告根据《中华人民共和国政府信息公开条例》编制。本报告中所列数据统计期限自{year}年1月1日起至{year}年"
-        "12月31日止。如对本报告有疑问，请与某某县人民政府办公室联系。"
-    )
-    w.heading(SECTIONS[0])
-    w.para(PROSE)
-    w.para(PROSE)
-    w.heading(SECTIONS[1])
-    draw_grid(w, active_grid(report))
-    w.heading(SECTIONS[2])
-    grid, index = app_grid(report, label_widths)
-    w.ensure(200)
-    draw_grid(w, grid, break_before=index[break_before], repeat_header=repeat_header)
-    w.heading(SECTIONS[3])
-    w.ensure(120)
-    draw_grid(w, review_grid(report))
-    w.heading(SECTIONS[4])
-    w.para(PROSE)
-    w.heading(SECTIONS[5])
-    w.para(f"{year}年，本机关未收取信息处理费。")
-    return w.render()
+    """The whole report (tests/pdf_builder.py): table 三 breaks before ``break_before``, its group label written
+    one character per line, a running header (unless None) and page numbers, rules drawn or none."""
+    lay = pb.Layout(label_widths=label_widths, break_before=break_before, repeat_header=repeat_header)
+    style = pb.Style(rules="lines" if rules else "none", header=header)
+    return pb.render_report(report.edition, report.cells, lay, style, encrypt=encrypt)
 
 
 CASES = [
