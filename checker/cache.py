@@ -42,19 +42,40 @@ def entry_path(kind: str, key: bytes, suffix: str) -> Path | None:
 def cached(kind: str, key: bytes, make: Callable[[], T]) -> T:
     """The pickled entry of ``kind`` for ``key``; made with ``make()`` (and stored) when missing or unreadable.
     Only for data this program wrote itself (pickle runs code on loading): the folder is the user's own."""
+    value = load(kind, key, _MISSING)
+    if value is _MISSING:
+        value = make()
+        store(kind, key, value)
+    return value  # type: ignore[return-value]
+
+
+_MISSING = object()
+
+
+def load(kind: str, key: bytes, default: object = None) -> object:
+    """The entry of ``kind`` for ``key``, or ``default`` when there is none or it cannot be read."""
     path = entry_path(kind, key, ".pickle")
-    if path is not None:
-        try:
-            with open(path, "rb") as fh:
-                return pickle.load(fh)
-        except FileNotFoundError:
-            pass
-        except Exception:  # half a file from an older crash, another Python's pickle: make it again
-            pass
-    value = make()
-    if path is not None:
-        _store(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    return value
+    if path is None:
+        return default
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except FileNotFoundError:
+        return default
+    except Exception:  # half a file from an older crash, another Python's pickle: made again by the caller
+        return default
+
+
+def store(kind: str, key: bytes, value: object) -> None:
+    """Keep ``value`` as the entry of ``kind`` for ``key`` (nothing happens without a cache folder)."""
+    path = entry_path(kind, key, ".pickle")
+    if path is None:
+        return
+    try:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # a value pickle cannot write: no entry, never an error
+        return
+    _store(path, data)
 
 
 def _store(path: Path, data: bytes) -> None:

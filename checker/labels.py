@@ -13,6 +13,7 @@ from functools import lru_cache
 import yaml
 
 from .normalize import NUMBERING, label_text, split_numbering
+from .patterns import Compile, compiled_once
 from .resources import resource_path
 
 _CN_SECTION_NUMBER = re.compile(r"^(?:([一二三四五六七八九十])[、.,:]|第([一二三四五六七八九十])部分[、.:]?)$")
@@ -40,13 +41,15 @@ class Match:
 
 
 class Vocabulary:
-    def __init__(self, data: dict) -> None:
+    def __init__(self, data: dict, compile: Compile = re.compile) -> None:
+        # ``compile`` is re.compile or the same with programs kept between runs (checker.patterns)
+        self._compile = compile
         self.sections: list[Term] = []
         self.terms: list[Term] = []
         for entry in data["sections"]:
-            self.sections.append(self._term(len(self.sections), "SECTION", entry))
+            self.sections.append(self._term(len(self.sections), "SECTION", entry, compile))
         for entry in data["terms"]:
-            self.terms.append(self._term(len(self.terms), entry["kind"], entry))
+            self.terms.append(self._term(len(self.terms), entry["kind"], entry, compile))
         self._exact: dict[str, list[Term]] = {}
         for term in self.terms:
             self._exact.setdefault(term.core, []).append(term)
@@ -62,9 +65,9 @@ class Vocabulary:
         self.kinds = sorted({t.kind for t in self.terms})
 
     @staticmethod
-    def _term(index: int, kind: str, entry: dict) -> Term:
+    def _term(index: int, kind: str, entry: dict, compile: Compile) -> Term:
         numbering, core = split_numbering(label_text(entry["label"]))
-        variants = tuple(re.compile(label_text_pattern(v)) for v in entry.get("variants", ()))
+        variants = tuple(compile(label_text_pattern(v)) for v in entry.get("variants", ()))
         return Term(
             index=index,
             kind=kind,
@@ -165,7 +168,7 @@ class Vocabulary:
         alternatives = (
             [f"(?P<exact>{exact})"] + [f"(?P<v{t}_{i}>{p})" for t, i, p in variants] + [f"(?P<short>{short})"]
         )
-        return re.compile(f"(?P<num>{NUMBERING.pattern[1:]})?(?:{'|'.join(alternatives)})")
+        return self._compile(f"(?P<num>{NUMBERING.pattern[1:]})?(?:{'|'.join(alternatives)})")
 
     def scan_sections(self, norm: str) -> list[tuple[int, int, Match]]:
         """Numbered section headings inside running text. A heading must start the text or follow the end of a
@@ -181,8 +184,7 @@ class Vocabulary:
             found.append((start, end, self._section_match(term, m.group(0), m.group(0))))
         return found
 
-    @staticmethod
-    def _build_scanner(terms: list[Term], numbered_only: bool = False) -> re.Pattern[str]:
+    def _build_scanner(self, terms: list[Term], numbered_only: bool = False) -> re.Pattern[str]:
         optional = f"(?:{NUMBERING.pattern[1:]})?"
         required = f"(?:{NUMBERING.pattern[1:]})"
         unnumbered = r"(?<![.、)])"  # the label must not carry a numbering of its own
@@ -202,7 +204,7 @@ class Vocabulary:
                 alternatives.append((1, -len(pattern), f"(?P<t{term.index}_{i}>{prefix}{pattern})"))
         # Group names must be unique; variants share their term's index through the suffix.
         body = "|".join(p for _, _, p in sorted(alternatives))
-        return _IndexedPattern(re.compile(body))  # type: ignore[return-value]
+        return _IndexedPattern(self._compile(body))  # type: ignore[return-value]
 
 
 def _numbering_fits(term: Term, numbering: str) -> bool:
@@ -260,9 +262,13 @@ def _scan_form(pattern: str) -> str:
 
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
-    with open(resource_path("grammars", "labels.yaml"), encoding="utf-8") as fh:
-        # libyaml's loader when present: the pure-Python one costs ~45 ms on every start.
-        return Vocabulary(yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    from .cache import cached
+
+    source = resource_path("grammars", "labels.yaml").read_bytes()
+    # The parsed file and the regexes' programs are kept between runs (a few ms and ~25 ms of every start).
+    data = cached("labels", source, lambda: yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    with compiled_once("labels-re", source) as compile:
+        return Vocabulary(data, compile)
 
 
 def section_number(numbering: str) -> str | None:
