@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
+from typing import ClassVar
 
 import click
 
@@ -44,23 +45,34 @@ def _unreadable_line(report) -> str:  # type: ignore[no-untyped-def]
 _cli_zh.install()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """Subcommands defined in their own packages are imported when they are run or listed, not on every start
+    (click's documented lazy-loading pattern): ``xxgk check`` does not pay for batch, annotate and serve."""
+
+    lazy: ClassVar[dict[str, str]] = {
+        "batch": "checker.batch.command:batch",
+        "annotate": "checker.annotate.command:annotate",
+        "serve": "checker.serve.command:serve",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            import importlib
+
+            module, name = self.lazy[cmd_name].split(":")
+            command = getattr(importlib.import_module(module), name)
+            command.options_metavar = "[选项]"
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="xxgk")
 def main() -> None:
     """xxgk：政府信息公开工作年度报告合规检查工具。"""
-
-
-from .batch.command import batch  # noqa: E402 - the command object; its work is imported lazily
-
-main.add_command(batch)
-
-from .annotate.command import annotate  # noqa: E402 - the command object; its work is imported lazily
-
-main.add_command(annotate)
-
-from .serve.command import serve  # noqa: E402 - the command object; Starlette and the checks are imported lazily
-
-main.add_command(serve)
 
 
 def _exclude_options(fn):  # type: ignore[no-untyped-def]

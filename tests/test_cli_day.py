@@ -13,6 +13,7 @@ import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from conftest import SHARED_CORPUS
@@ -195,7 +196,10 @@ def test_click_speaks_chinese_and_every_option_has_help() -> None:
         out = run(*args).output
         assert "Usage:" not in out and "Options:" not in out and "Show this message" not in out, args
         assert "用法：" in out
-    for name, command in main.commands.items():
+    with click.Context(main) as ctx:
+        commands = {name: main.get_command(ctx, name) for name in main.list_commands(ctx)}
+    assert {"check", "batch", "annotate", "serve"} <= set(commands)
+    for name, command in commands.items():
         for param in command.params:
             if param.param_type_name == "option":
                 assert param.help, (name, param.name)  # type: ignore[attr-defined]
