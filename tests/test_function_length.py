@@ -19,9 +19,6 @@ NOT_YET = {
     ("batch/inputs.py", "collect"),
     ("batch/render.py", "write_all"),
     ("batch/runner.py", "run_pool"),
-    ("readers/pdf/ruled.py", "_piece"),
-    ("readers/pdf/stitch.py", "_join_cut"),
-    ("readers/pdf/unruled.py", "_assign_orphans"),
 }
 
 

@@ -199,50 +199,12 @@ def _covers(rules: list[Rule], a: float, b: float, share: float) -> bool:
 
 
 def _piece(page: Page, h_rules: list[Rule], v_rules: list[Rule], settings: PdfSettings) -> Piece | None:
-    xs = _lines_at([v.pos for v in v_rules], settings.min_cell)
-    ys = _lines_at([h.pos for h in h_rules], settings.min_cell)
-    # a table without side (or top/bottom) borders: its outer edge is where the other rules end
-    left, right = min(h.a for h in h_rules), max(h.b for h in h_rules)
-    top, bottom = min(v.a for v in v_rules), max(v.b for v in v_rules)
-    if left < xs[0] - settings.min_cell:
-        xs.insert(0, left)
-    if right > xs[-1] + settings.min_cell:
-        xs.append(right)
-    if top < ys[0] - settings.min_cell:
-        ys.insert(0, top)
-    if bottom > ys[-1] + settings.min_cell:
-        ys.append(bottom)
+    xs, ys = _grid_lines(h_rules, v_rules, settings)
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     if n_rows < settings.min_table_rows or n_cols < settings.min_table_cols:
         return None
-    by_x = _index(v_rules, xs, settings.min_cell)
     by_y = _index(h_rules, ys, settings.min_cell)
-    # union-find over elementary cells: neighbours with no rule between them are one cell
-    parent = list(range(n_rows * n_cols))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i in range(n_rows):
-        for j in range(n_cols):
-            k = i * n_cols + j
-            if j + 1 < n_cols and not _covers(by_x[j + 1], ys[i], ys[i + 1], settings.cover):
-                parent[find(k + 1)] = find(k)
-            if i + 1 < n_rows and not _covers(by_y[i + 1], xs[j], xs[j + 1], settings.cover):
-                parent[find(k + n_cols)] = find(k)
-    boxes: dict[int, Box] = {}
-    spans: dict[int, list[int]] = {}
-    for i in range(n_rows):
-        for j in range(n_cols):
-            spans.setdefault(find(i * n_cols + j), []).append(i * n_cols + j)
-    for root, members in spans.items():
-        rows = [m // n_cols for m in members]
-        cols = [m % n_cols for m in members]
-        boxes[root] = Box(page.number, xs[min(cols)], xs[max(cols) + 1], ys[min(rows)], ys[max(rows) + 1])
-    grid = [[boxes[find(i * n_cols + j)] for j in range(n_cols)] for i in range(n_rows)]
+    grid = _merged_boxes(page.number, xs, ys, _index(v_rules, xs, settings.min_cell), by_y, settings)
     for ch in page.glyphs:
         cx, cy = (ch[1] + ch[2]) / 2, (ch[3] + ch[4]) / 2
         if not (xs[0] < cx < xs[-1] and ys[0] < cy < ys[-1]):
@@ -263,6 +225,61 @@ def _piece(page: Page, h_rules: list[Rule], v_rules: list[Rule], settings: PdfSe
     if fatal or (open_boxes and not _reopen_header(piece, open_boxes, by_y, settings)):
         return None
     return piece
+
+
+def _grid_lines(h_rules: list[Rule], v_rules: list[Rule], settings: PdfSettings) -> tuple[list[float], list[float]]:
+    """The grid's column and row lines; a table without side (or top/bottom) borders has its outer edge where
+    the other rules end."""
+    xs = _lines_at([v.pos for v in v_rules], settings.min_cell)
+    ys = _lines_at([h.pos for h in h_rules], settings.min_cell)
+    left, right = min(h.a for h in h_rules), max(h.b for h in h_rules)
+    top, bottom = min(v.a for v in v_rules), max(v.b for v in v_rules)
+    if left < xs[0] - settings.min_cell:
+        xs.insert(0, left)
+    if right > xs[-1] + settings.min_cell:
+        xs.append(right)
+    if top < ys[0] - settings.min_cell:
+        ys.insert(0, top)
+    if bottom > ys[-1] + settings.min_cell:
+        ys.append(bottom)
+    return xs, ys
+
+
+def _merged_boxes(
+    page: int,
+    xs: list[float],
+    ys: list[float],
+    by_x: list[list[Rule]],
+    by_y: list[list[Rule]],
+    settings: PdfSettings,
+) -> list[list[Box]]:
+    """The grid of boxes: neighbouring elementary cells with no rule between them are one (merged) box, the
+    same object at each of its positions (union-find over the elementary cells)."""
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    parent = list(range(n_rows * n_cols))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(n_rows):
+        for j in range(n_cols):
+            k = i * n_cols + j
+            if j + 1 < n_cols and not _covers(by_x[j + 1], ys[i], ys[i + 1], settings.cover):
+                parent[find(k + 1)] = find(k)
+            if i + 1 < n_rows and not _covers(by_y[i + 1], xs[j], xs[j + 1], settings.cover):
+                parent[find(k + n_cols)] = find(k)
+    spans: dict[int, list[int]] = {}
+    for k in range(n_rows * n_cols):
+        spans.setdefault(find(k), []).append(k)
+    boxes: dict[int, Box] = {}
+    for root, members in spans.items():
+        rows = [m // n_cols for m in members]
+        cols = [m % n_cols for m in members]
+        boxes[root] = Box(page, xs[min(cols)], xs[max(cols) + 1], ys[min(rows)], ys[max(rows) + 1])
+    return [[boxes[find(i * n_cols + j)] for j in range(n_cols)] for i in range(n_rows)]
 
 
 def _index(rules: list[Rule], lines: list[float], min_gap: float) -> list[list[Rule]]:

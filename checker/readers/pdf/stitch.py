@@ -111,10 +111,34 @@ def _join_cut(grid: list[list[Box]], rows: list[list[Box]], prev: Piece, vocab, 
     """Join the cells the page break cut: merged cells reaching the break into their continuation below it,
     and the first row of the later piece into the table's last row when it is the rest of a row broken across
     the pages."""
+    merged: dict[int, Box] = {}
+    single = _join_merged(grid, rows, prev, vocab, settings, merged)
+    broken_row = any(b.chars for _, b in single) and all(
+        not b.chars
+        or (_continuation(b, vocab) and not _is_value(a))
+        or (_is_value(b) and not a.chars)
+        or _broken_across(a, b, settings)
+        for a, b in single
+    )
+    if broken_row:
+        for a, b in single:
+            if id(b) not in merged:
+                _join_pair(a, b, settings)
+                merged[id(b)] = a
+    _replace(rows, merged)
+    if broken_row:  # the later piece's first row is the table's last row
+        grid[-1] = rows[0]
+        del rows[0]
+
+
+def _join_merged(
+    grid: list[list[Box]], rows: list[list[Box]], prev: Piece, vocab, settings: PdfSettings, merged: dict[int, Box]
+) -> list[tuple[Box, Box]]:
+    """Merged cells reaching the break joined to their continuation below it (recorded in ``merged``); returns
+    the pairs of one-row cells (the row itself) for the caller to judge."""
     above, below = grid[-1], rows[0]
     first_top = min(box.top for box in below)
-    merged: dict[int, Box] = {}
-    single: list[tuple[Box, Box]] = []  # pairs of one-row cells: the row itself
+    single: list[tuple[Box, Box]] = []
     for a, b in zip(above, below, strict=False):
         if a is b or id(b) in merged:
             continue
@@ -133,43 +157,31 @@ def _join_cut(grid: list[list[Box]], rows: list[list[Box]], prev: Piece, vocab, 
             continue
         if not b.chars:
             merged[id(b)] = a  # a merged cell whose text stands on the earlier page (or on none yet)
-        elif b.chars and not a.chars:
-            a.lines, a.chars = b.lines, b.chars  # ... or on the later page only
-            a.anchor, a.anchor_page = b.anchor, b.anchor_page
+        elif not a.chars:
+            _take(a, b)  # ... or on the later page only
             merged[id(b)] = a
-        elif b.chars and _continuation(b, vocab):
+        elif _continuation(b, vocab):
             a.lines = a.lines + b.lines
             a.chars = a.chars + b.chars
             merged[id(b)] = a
-    broken_row = any(b.chars for _, b in single) and all(
-        not b.chars
-        or (_continuation(b, vocab) and not _is_value(a))
-        or (_is_value(b) and not a.chars)
-        or _broken_across(a, b, settings)
-        for a, b in single
-    )
-    if broken_row:
-        for a, b in single:
-            if id(b) in merged:
-                continue
-            if b.chars and a.chars and _broken_across(a, b, settings):
-                a.lines = [*a.lines[:-1], a.lines[-1] + b.lines[0], *b.lines[1:]]  # 2640 / 8 is 26408
-                a.chars = a.chars + b.chars
-                merged[id(b)] = a
-            elif b.chars and a.chars:
-                a.lines = a.lines + b.lines
-                a.chars = a.chars + b.chars
-                merged[id(b)] = a
-            elif b.chars:
-                a.lines, a.chars = b.lines, b.chars  # the value (or label) is only on the later page
-                a.anchor, a.anchor_page = b.anchor, b.anchor_page
-                merged[id(b)] = a
-            else:
-                merged[id(b)] = a
-    _replace(rows, merged)
-    if broken_row:  # the later piece's first row is the table's last row
-        grid[-1] = rows[0]
-        del rows[0]
+    return single
+
+
+def _join_pair(a: Box, b: Box, settings: PdfSettings) -> None:
+    """The two parts of one cell of a row broken across the pages made one (into ``a``)."""
+    if b.chars and a.chars and _broken_across(a, b, settings):
+        a.lines = [*a.lines[:-1], a.lines[-1] + b.lines[0], *b.lines[1:]]  # 2640 / 8 is 26408
+        a.chars = a.chars + b.chars
+    elif b.chars and a.chars:
+        a.lines = a.lines + b.lines
+        a.chars = a.chars + b.chars
+    elif b.chars:
+        _take(a, b)  # the value (or label) is only on the later page
+
+
+def _take(a: Box, b: Box) -> None:
+    a.lines, a.chars = b.lines, b.chars
+    a.anchor, a.anchor_page = b.anchor, b.anchor_page
 
 
 def _broken_across(a: Box, b: Box, settings: PdfSettings) -> bool:

@@ -462,7 +462,6 @@ def _assign_orphans(rows: list[_Row], orphans: list[Frag]) -> None:
     lines of two rows (cell padding and rule), and a numbered line starts a label, so it opens the row below.
     The closest line is placed first, so a label wrapped over several lines grows line by line."""
     members = {id(r): list(r.labels) for r in rows}
-    centres = [r.cy for r in rows]
     pending = list(orphans)
 
     def gap(f: Frag, row: _Row) -> float:
@@ -470,12 +469,37 @@ def _assign_orphans(rows: list[_Row], orphans: list[Frag]) -> None:
         boxes = [(m.top, m.bottom) for m in near] or [(row.vtop, row.vbottom)]
         return min(max(0.0, top - f.bottom, f.top - bottom) for top, bottom in boxes)
 
+    # a line's candidate rows never change, and its gap to a row only when that row takes a line: both are
+    # worked out once and the gaps to the row that grew again (the same choice as recomputing all each round)
+    choices = _orphan_choices(rows, pending)
+    gaps: dict[tuple[int, int], float] = {}
+    while pending:
+        best: tuple[float, int, Frag, _Row] | None = None
+        for k, f in enumerate(pending):
+            for row in choices[id(f)]:
+                g = gaps.get((id(f), id(row)))
+                if g is None:
+                    g = gaps[(id(f), id(row))] = gap(f, row)
+                if best is None or g < best[0]:
+                    best = (g, k, f, row)
+        assert best is not None
+        _, k, f, row = best
+        row.extra.append(f)
+        members[id(row)].append(f)
+        pending.pop(k)
+        for other in pending:
+            gaps.pop((id(other), id(row)), None)
+
+
+def _orphan_choices(rows: list[_Row], pending: list[Frag]) -> dict[int, list[_Row]]:
+    """The rows each label line without values may join: the one above it or the one below; a numbered line
+    only the row below (it opens that row's label), unless that row's label already has its numbered line."""
+    centres = [r.cy for r in rows]
+
     def opens(row: _Row) -> bool:
         own = sorted(row.labels, key=lambda m: m.x0)
         return bool(own) and bool(NUMBERING.match(fold(own[-1].text)))
 
-    # a line's candidate rows never change, and its gap to a row only when that row takes a line: both are
-    # worked out once and the gaps to the row that grew again (the same choice as recomputing all each round)
     choices: dict[int, list[_Row]] = {}
     starts: list[tuple[Frag, int]] = []  # numbered label lines and the row they open
     for f in pending:
@@ -501,23 +525,7 @@ def _assign_orphans(rows: list[_Row], orphans: list[Frag]) -> None:
                 kept = [r for r in choices[id(f)] if rows.index(r) < row]
                 if kept:
                     choices[id(f)] = kept
-    gaps: dict[tuple[int, int], float] = {}
-    while pending:
-        best: tuple[float, int, Frag, _Row] | None = None
-        for k, f in enumerate(pending):
-            for row in choices[id(f)]:
-                g = gaps.get((id(f), id(row)))
-                if g is None:
-                    g = gaps[(id(f), id(row))] = gap(f, row)
-                if best is None or g < best[0]:
-                    best = (g, k, f, row)
-        assert best is not None
-        _, k, f, row = best
-        row.extra.append(f)
-        members[id(row)].append(f)
-        pending.pop(k)
-        for other in pending:
-            gaps.pop((id(other), id(row)), None)
+    return choices
 
 
 def _same_band(a: _Row, b: _Row, s: PdfSettings) -> bool:
