@@ -202,73 +202,103 @@ class Interpreter:
         self._table = "active"
         edition = self._block_edition(block)
         expected = layout.ACTIVE[edition].get(block)
-        header: list[str] = []
-        unknown_header = False
-        for part in parts:
-            if part.data == "active_head":
-                for t in part.children:
-                    tok = self.tok(t)
-                    if tok.kind == "ACTIVE_COL" and tok.key:
-                        header.append(tok.key)
-                        self._deviation(tok, "active", None)
-                    elif tok.kind == "UNKNOWN":
-                        unknown_header = True
-                        self._problem(
-                            ids.LABEL_WORDING,
-                            f"第二十条表格表头“{_short(tok.text)}”无法识别，按模板列顺序读取",
-                            tok.source,
-                        )
+        header, unknown_header = self._active_header(parts)
         anchor = block_tok or (self.tok(row_parts[0].children[0]) if row_parts else None)
         if expected is None or anchor is None:
-            if block_tok is not None:
-                self._problem(ids.TABLE_SHAPE, f"{block_tok.text}不是{edition}年版模板中的栏目", block_tok.source)
-            for part in row_parts:
-                label = self.tok(part.children[0])
-                self._problem(ids.TABLE_SHAPE, f"第二十条表格中的行“{_short(label.text)}”不是模板中的行", label.source)
+            self._foreign_block(block_tok, row_parts, edition)
             return
         name = block_tok.text if block_tok else _block_label(block)
         self._active_blocks.setdefault(block, (name, anchor.source))
         rows, columns = expected
+        widths = {len(_trim([self.tok(t) for t in p.children[1:]], len(columns))) for p in row_parts}
+        cols = self._active_columns(name, anchor, header if not unknown_header else [], columns, widths, edition)
+        for part in row_parts:
+            self._active_row(part, block, name, rows, cols, header, edition)
+
+    def _active_header(self, parts: list[Tree]) -> tuple[list[str], bool]:
+        """The column keys the block's header writes, in its order, and whether a header word is unknown."""
+        header: list[str] = []
+        unknown = False
+        for part in parts:
+            if part.data != "active_head":
+                continue
+            for t in part.children:
+                tok = self.tok(t)
+                if tok.kind == "ACTIVE_COL" and tok.key:
+                    header.append(tok.key)
+                    self._deviation(tok, "active", None)
+                elif tok.kind == "UNKNOWN":
+                    unknown = True
+                    self._problem(
+                        ids.LABEL_WORDING, f"第二十条表格表头“{_short(tok.text)}”无法识别，按模板列顺序读取", tok.source
+                    )
+        return header, unknown
+
+    def _foreign_block(self, block_tok: Tok | None, row_parts: list[Tree], edition: str) -> None:
+        """A block the edition does not have (or nothing to anchor it): its heading and rows are reported."""
+        if block_tok is not None:
+            self._problem(ids.TABLE_SHAPE, f"{block_tok.text}不是{edition}年版模板中的栏目", block_tok.source)
+        for part in row_parts:
+            label = self.tok(part.children[0])
+            self._problem(ids.TABLE_SHAPE, f"第二十条表格中的行“{_short(label.text)}”不是模板中的行", label.source)
+
+    def _active_columns(
+        self, name: str, anchor: Tok, header: list[str], columns: tuple[str, ...], widths: set[int], edition: str
+    ) -> list[str]:
+        """The columns the block's values follow: the template's, or the header's own order when it holds the
+        template's columns only (a missing one reported). ``header`` is empty when a header word was unknown;
+        ``widths`` are the rows' counts of values."""
         cols = list(columns)
-        counts = {len(_trim([self.tok(t) for t in p.children[1:]], len(columns))) for p in row_parts}
-        if header and not unknown_header and header != cols:
-            if len(set(header)) == len(header) and set(header) <= set(columns) and counts == {len(columns)}:
+        if not header or header == cols:
+            return cols
+        if len(set(header)) == len(header) and set(header) <= set(columns):
+            if widths == {len(columns)}:
                 # Every row has the template's count of values: the header was only read in part (cut by a
                 # conversion, "本年新" for 本年新制作数量): the template's columns, with a note.
                 self._problem(
                     ids.LABEL_WORDING, f"{name}的表头未能完整识别，各行数值齐全，按模板列顺序读取", anchor.source
                 )
-            elif len(set(header)) == len(header) and set(header) <= set(columns):
-                cols = header  # the columns as the document orders them
-                for missing in [c for c in columns if c not in header]:
-                    self._problem(
-                        ids.TABLE_SHAPE, f"{name}缺少“{column_label(missing)}”列", anchor.source, column=missing
-                    )
-            else:
-                foreign = "、".join(column_label(c) for c in [c for c in header if c not in columns] or header)
-                self._problem(ids.TABLE_SHAPE, f"{name}的表头（{foreign}）与{edition}年版模板不符", anchor.source)
-        for part in row_parts:
-            label = self.tok(part.children[0])
-            values = [self.tok(t) for t in part.children[1:]]
-            target, target_cols = block, cols
-            if label.kind != "UNKNOWN" and label.key not in rows:
-                home = _block_of_row(label.key, edition)
-                if home is not None and not self._active_seen.get(home):
-                    target = home
-                    target_cols = list(layout.ACTIVE[edition][home][1])
-                    if header and set(header) == set(target_cols):
-                        target_cols = header
-                    self._active_blocks.setdefault(home, (_block_label(home), label.source))
-            if label.kind == "UNKNOWN" or (target == block and label.key not in rows):
-                self._problem(
-                    ids.TABLE_SHAPE, f"{name}中的行“{_short(label.text)}”不是模板中的行", label.source, block=block
-                )
-                continue
-            self._active_seen.setdefault(target, set()).add(label.key or "")
-            self._deviation(label, "active", label.key)
-            decoded = self._fit(values, len(target_cols), None, label)
-            for col, value_tok in zip(target_cols, decoded or [], strict=False):
-                self._cell(("active", target, label.key or "", col), value_tok)
+                return cols
+            for missing in [c for c in columns if c not in header]:
+                self._problem(ids.TABLE_SHAPE, f"{name}缺少“{column_label(missing)}”列", anchor.source, column=missing)
+            return header  # the columns as the document orders them
+        foreign = "、".join(column_label(c) for c in [c for c in header if c not in columns] or header)
+        self._problem(ids.TABLE_SHAPE, f"{name}的表头（{foreign}）与{edition}年版模板不符", anchor.source)
+        return cols
+
+    def _active_row(
+        self,
+        part: Tree,
+        block: str,
+        name: str,
+        rows: tuple[str, ...],
+        cols: list[str],
+        header: list[str],
+        edition: str,
+    ) -> None:
+        """One row of a block, read into the block its label belongs to (a row moved by a conversion goes home
+        when that block has no rows of its own yet)."""
+        label = self.tok(part.children[0])
+        values = [self.tok(t) for t in part.children[1:]]
+        target, target_cols = block, cols
+        if label.kind != "UNKNOWN" and label.key not in rows:
+            home = _block_of_row(label.key, edition)
+            if home is not None and not self._active_seen.get(home):
+                target = home
+                target_cols = list(layout.ACTIVE[edition][home][1])
+                if header and set(header) == set(target_cols):
+                    target_cols = header
+                self._active_blocks.setdefault(home, (_block_label(home), label.source))
+        if label.kind == "UNKNOWN" or (target == block and label.key not in rows):
+            self._problem(
+                ids.TABLE_SHAPE, f"{name}中的行“{_short(label.text)}”不是模板中的行", label.source, block=block
+            )
+            return
+        self._active_seen.setdefault(target, set()).add(label.key or "")
+        self._deviation(label, "active", label.key)
+        decoded = self._fit(values, len(target_cols), None, label)
+        for col, value_tok in zip(target_cols, decoded or [], strict=False):
+            self._cell(("active", target, label.key or "", col), value_tok)
 
     def _block_of_rows(self, row_parts: list[Tree]) -> str:
         for part in row_parts:
