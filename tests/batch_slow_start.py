@@ -11,5 +11,5 @@ from checker.batch.runner import check_file
 time.sleep(2.0)
 
 
-def check(read_path: str, path: str, sha256: str | None, extra: tuple[str, ...] = ()) -> dict:
-    return check_file(read_path, path, sha256, extra)
+def check(read_path: str, path: str, sha256: str | None, extra: tuple[str, ...] = (), ocr: str = "auto") -> dict:
+    return check_file(read_path, path, sha256, extra, ocr)

@@ -308,7 +308,7 @@ def test_interrupted_batch_resumes_to_the_same_result(tmp_path: Path) -> None:
     )
 
 
-def slow_check(read_path: str, path: str, sha256: str | None, extra: tuple[str, ...]) -> dict:
+def slow_check(read_path: str, path: str, sha256: str | None, extra: tuple[str, ...], ocr: str = "auto") -> dict:
     """For the tests: a slow worker (a stand-in for a slow machine), a stuck one, a dying one."""
     name = Path(path).name
     if "stuck" in name:
@@ -317,7 +317,7 @@ def slow_check(read_path: str, path: str, sha256: str | None, extra: tuple[str, 
         os._exit(3)
     if os.environ.get("XXGK_TEST_SLOW"):
         time.sleep(float(os.environ["XXGK_TEST_SLOW"]))
-    return check_file(read_path, path, sha256, extra)
+    return check_file(read_path, path, sha256, extra, ocr)
 
 
 def test_killed_batch_process_resumes(tmp_path: Path) -> None:

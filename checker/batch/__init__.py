@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["BatchError", "BatchResult", "Progress", "collect_files", "run_batch"]
+__all__ = ["BatchError", "BatchResult", "Options", "Progress", "collect_files", "run_batch"]
 
 PROGRESS_LOG = "findings.partial.jsonl"  # one line per file checked so far in this run (removed at its end)
 
@@ -54,6 +54,9 @@ class Progress:
     def notice(self, text: str) -> None:
         """One line for the user: a skipped input, a store moved aside."""
 
+    def ocr(self, path: str) -> None:
+        """A worker has begun reading ``path``, a scan, by OCR (slow: about 15–20 s a page)."""
+
     def finish(self, result: BatchResult) -> None:
         """Every output is written; ``result`` holds the final counts (cross-report findings included)."""
 
@@ -72,13 +75,15 @@ class BatchResult:
     cross: int = 0  # X findings
     duplicates: int = 0  # files holding a report already counted (X105)
     skipped: int = 0  # inputs not read: not regular files, unreadable folders, review folders
+    ocr: int = 0  # reports read from page images by OCR (scans)
     partial: bool = False  # interrupted: the outputs hold what was finished
     rendered: int = 0  # report pages rendered this run (the others were unchanged)
     notices: list[str] = field(default_factory=list)
     items: list[Any] = field(default_factory=list, repr=False)
 
     def summary(self) -> dict[str, Any]:
-        return {
+        scans = {"ocr": self.ocr} if self.ocr else {}  # only said when there were scans: other summaries unchanged
+        return scans | {
             "files": self.files,
             "checked": self.checked,
             "cached": self.cached,
@@ -102,6 +107,24 @@ def collect_files(paths: Iterable[str], exclude: Iterable[Path] = ()) -> list[st
     return collect(paths, exclude).files
 
 
+@dataclass(frozen=True)
+class Options:
+    """What ``run_batch`` was asked, carried through its steps."""
+
+    jobs: int | None = None
+    db: str | Path | None = None
+    timeout: float | None = 120.0
+    agency_map: str | Path | None = None
+    extra_rules: tuple[str, ...] = ()
+    scheduler: Any = None
+    on_result: Callable[[Any, dict[str, Any]], None] | None = None
+    check: Callable[..., dict[str, Any]] | None = None
+    letters: bool = False
+    letter_template: str | Path | None = None
+    ocr: str = "auto"
+    ocr_timeout: float | None = 900.0
+
+
 def run_batch(
     paths: Sequence[str],
     out: str | Path,
@@ -117,12 +140,16 @@ def run_batch(
     check: Callable[..., dict[str, Any]] | None = None,
     letters: bool = False,
     letter_template: str | Path | None = None,
+    ocr: str = "auto",
+    ocr_timeout: float | None = 900.0,
 ) -> BatchResult:
     """Review every report under ``paths`` into the folder ``out``. ``scheduler`` is a Dask scheduler address
     or ``distributed.Client`` (else local processes, ``jobs`` of them, default one per CPU). ``on_result`` is
     called after each file is checked and stored (tests use it to interrupt a run); ``check`` replaces the
     per-file function of the local pool (tests use it to simulate a stuck or crashing worker). ``letters``
     writes a rectification notice per agency with findings (``letters/*.docx`` and ``letters.zip``).
+    ``ocr`` (``auto``/``never``) says whether scanned PDFs are read by OCR; such a file may take
+    ``ocr_timeout`` seconds instead of ``timeout`` (None or 0: no limit).
 
     An exception (Ctrl-C too) leaves the store and the findings.jsonl written so far consistent: running the
     same batch again resumes it. On Ctrl-C the review folder is written from what was finished, its
@@ -137,6 +164,12 @@ def run_batch(
 
     from .guard import LockedError, OutLock, write_failure
 
+    options = Options(
+        jobs=jobs, db=db, timeout=timeout or None, agency_map=agency_map,
+        extra_rules=tuple(str(p) for p in extra_rules), scheduler=scheduler, on_result=on_result, check=check,
+        letters=letters, letter_template=letter_template, ocr=ocr if ocr in ("auto", "never") else "auto",
+        ocr_timeout=ocr_timeout or None,
+    )  # fmt: skip
     progress = progress or Progress()
     out = Path(out)
     lock = OutLock(out)
@@ -146,11 +179,7 @@ def run_batch(
         except LockedError as exc:
             raise BatchError(str(exc)) from None
         try:
-            return _run(
-                paths, out, jobs=jobs, db=db, timeout=timeout, agency_map=agency_map, extra_rules=extra_rules,
-                scheduler=scheduler, progress=progress, on_result=on_result, check=check, letters=letters,
-                letter_template=letter_template,
-            )  # fmt: skip
+            return _run(paths, out, options, progress)
         except (OSError, sqlite3.OperationalError) as exc:
             line = write_failure(exc)
             if line is None:
@@ -162,69 +191,51 @@ def run_batch(
         lock.release()
 
 
-def _run(
-    paths: Sequence[str],
-    out: Path,
-    *,
-    jobs: int | None,
-    db: str | Path | None,
-    timeout: float | None,
-    agency_map: str | Path | None,
-    extra_rules: Sequence[str],
-    scheduler: Any,
-    progress: Progress,
-    on_result: Callable[[Any, dict[str, Any]], None] | None,
-    check: Callable[..., dict[str, Any]] | None,
-    letters: bool,
-    letter_template: str | Path | None,
-) -> BatchResult:
-    from pathlib import Path
+@dataclass
+class _Setup:
+    rules: Any
+    mapping: dict[str, str]
+    template: Any
+    digest: str
 
-    from .. import __version__
+
+def _setup(options: Options) -> _Setup:
+    """The rules, the agency map and the letter template, each refused with one line."""
     from ..engine import RuleError, load_rules
-    from ..extract import _format_of
-    from ..readers import MAX_BYTES
-    from . import outputs, runner
     from .cross import AgencyMapError, load_agency_map
-    from .guard import open_store
-    from .inputs import collect
-    from .store import failure_record, file_sha256, light, ruleset_digest
+    from .store import ruleset_digest
 
-    db_path = Path(db) if db else out / "xxgk.db"
-    extra = tuple(str(p) for p in extra_rules)
     try:
-        rules = load_rules(extra)
+        rules = load_rules(options.extra_rules)
     except RuleError as exc:
         raise BatchError(str(exc)) from None
     try:
-        mapping = load_agency_map(agency_map) if agency_map else {}
+        mapping = load_agency_map(options.agency_map) if options.agency_map else {}
     except AgencyMapError as exc:
         raise BatchError(str(exc)) from None
     template = None
-    if letters:
+    if options.letters:
         from .letters import LetterTemplateError, load_template
 
         try:
-            template = load_template(letter_template)
+            template = load_template(options.letter_template)
         except LetterTemplateError as exc:
             raise BatchError(str(exc)) from None
-    found = collect(paths, exclude=[out, db_path])
-    result = BatchResult(out=out, db=db_path)
+    digest = ruleset_digest(options.extra_rules)
+    if options.ocr == "never":  # a scan's "needs OCR" answer is not the answer under --ocr auto
+        digest += "-ocr-never"
+    return _Setup(rules, mapping, template, digest)
 
-    def notice(text: str) -> None:
-        result.notices.append(text)
-        progress.notice(text)
 
-    for text in found.notices:
-        notice(text)
-    result.skipped = len(found.notices) - len(found.rejected)
-    if not found.files and not found.rejected:
-        raise BatchError("没有找到可检查的报告文件")
-    (out / "reports").mkdir(parents=True, exist_ok=True)
-    digest = ruleset_digest(extra)
+def _tasks(found: Any) -> tuple[list[Any], list[dict[str, Any]]]:
+    """The files to check, and the answers given without a worker (too large, not a regular file)."""
+    from ..extract import format_of
+    from ..readers import MAX_BYTES
+    from .runner import Task
+    from .store import failure_record, file_sha256
 
-    tasks: list[runner.Task] = []
-    ready: list[dict[str, Any]] = []  # answered without a worker: too large, not a regular file
+    tasks: list[Task] = []
+    ready: list[dict[str, Any]] = []
     for path in found.files:
         try:
             size = os.stat(path).st_size
@@ -232,78 +243,152 @@ def _run(
             size = 0
         if size > MAX_BYTES:  # never hashed nor read: the cap applies before any byte is read
             reason = f"文件过大（{size / 1024 / 1024:.0f} MB，上限 {MAX_BYTES // 1024 // 1024} MB），不是一份年度报告"
-            ready.append(failure_record(path, _format_of(path), reason, None) | {"transient": False})
+            ready.append(failure_record(path, format_of(path), reason, None) | {"transient": False})
             continue
-        tasks.append(runner.Task(path, os.path.abspath(path), file_sha256(path), _format_of(path)))
+        tasks.append(Task(path, os.path.abspath(path), file_sha256(path), format_of(path)))
     for path, reason in found.rejected:
-        ready.append(failure_record(path, _format_of(path), reason, None) | {"transient": False})
+        ready.append(failure_record(path, format_of(path), reason, None) | {"transient": False})
+    return tasks, ready
+
+
+def _run(paths: Sequence[str], out: Path, options: Options, progress: Progress) -> BatchResult:
+    from pathlib import Path
+
+    from .guard import open_store
+    from .inputs import collect
+
+    db_path = Path(options.db) if options.db else out / "xxgk.db"
+    setup = _setup(options)
+    found = collect(paths, exclude=[out, db_path])
+    result = BatchResult(out=out, db=db_path)
+    for text in found.notices:
+        result.notices.append(text)
+        progress.notice(text)
+    result.skipped = len(found.notices) - len(found.rejected)
+    if not found.files and not found.rejected:
+        raise BatchError("没有找到可检查的报告文件")
+    (out / "reports").mkdir(parents=True, exist_ok=True)
+    tasks, ready = _tasks(found)
     result.files = len(tasks) + len(ready)
 
-    records: dict[str, dict[str, Any]] = {}
-    from_store: set[str] = set()
+    def notice(text: str) -> None:
+        result.notices.append(text)
+        progress.notice(text)
+
     store = open_store(db_path, notice)
     try:
-        stored = store.get_results([t.sha256 for t in tasks if t.sha256], __version__, digest)
-        pending = [t for t in tasks if t.sha256 not in stored]
-        result.cached = len(tasks) - len(pending)
-        run_id = store.start_run(str(out), result.files, result.cached)
-        # what this run checks, one line per file as it finishes (the store has the rest); findings.jsonl is
-        # written whole at the end (and on Ctrl-C), when the cross-report findings are known
-        jsonl = outputs.JsonlWriter(out / PROGRESS_LOG)
-        progress.start(result.files, result.cached)
-
-        def emit(record: dict[str, Any], cached: bool) -> None:
-            if not cached:
-                jsonl.write_record(record)
-            progress.advance(record, cached)
-            records[record["path"]] = light(record)  # the whole record stays in the store: memory stays flat
-
-        for record in ready:
-            emit(record, False)
-        for task in tasks:
-            if task.sha256 in stored:
-                record = dict(stored.pop(task.sha256), path=task.path)
-                from_store.add(task.path)
-                emit(record, True)
-
-        def deliver(task: runner.Task, record: dict[str, Any]) -> None:
-            record["path"] = task.path
-            store.put_result(record, __version__, digest)
-            result.checked += 1
-            store.progress_run(run_id, result.checked)
-            emit(record, False)
-            if on_result is not None:
-                on_result(task, record)
-
-        status = "interrupted"
-        try:
-            if scheduler is not None:
-                try:
-                    runner.run_dask(pending, deliver, scheduler, timeout, extra)
-                except runner.SchedulerError as exc:
-                    raise BatchError(str(exc)) from None
-            else:
-                runner.run_pool(
-                    pending, deliver, jobs or os.cpu_count() or 1, timeout, extra, check=check or runner.check_file
-                )
-            status = "checked"
-        except KeyboardInterrupt:
-            jsonl.close()
-            store.finish_run(run_id, result.checked, status)
-            result.partial = True
-            _finish(out, records, rules, mapping, store, from_store, result, run_id, None, digest)
-            raise
-        finally:
-            jsonl.close()
-            if status != "checked":
-                store.finish_run(run_id, result.checked, status)
-        progress.close()
-        _finish(out, records, rules, mapping, store, from_store, result, run_id, template, digest)
-        store.finish_run(run_id, result.checked, "done")
+        _check_and_write(out, tasks, ready, options, setup, store, result, progress)
     finally:
         store.close()
     progress.finish(result)
     return result
+
+
+def _check_and_write(
+    out: Path,
+    tasks: list[Any],
+    ready: list[dict[str, Any]],
+    options: Options,
+    setup: _Setup,
+    store: Any,
+    result: BatchResult,
+    progress: Progress,
+) -> None:
+    """Check what the store does not hold yet, then write every output (on Ctrl-C too, marked 未完成)."""
+    run = _Run(store, setup.digest, result, progress, options)
+    run.take(ready, tasks)
+    status = "interrupted"
+    try:
+        run.check(run.pending)
+        status = "checked"
+    except KeyboardInterrupt:
+        run.jsonl.close()
+        store.finish_run(run.id, result.checked, status)
+        result.partial = True
+        _finish(out, run.records, setup.rules, setup.mapping, store, run.from_store, result, run.id, None, setup.digest)
+        raise
+    finally:
+        run.jsonl.close()
+        if status != "checked":
+            store.finish_run(run.id, result.checked, status)
+    progress.close()
+    _finish(
+        out, run.records, setup.rules, setup.mapping, store, run.from_store, result, run.id, setup.template,
+        setup.digest,
+    )  # fmt: skip
+    store.finish_run(run.id, result.checked, "done")
+
+
+class _Run:
+    """One run's checking: files answered from the store, the others checked by workers, each stored and logged
+    (``findings.partial.jsonl``) as it finishes; what stays in memory of each is its light record."""
+
+    def __init__(self, store: Any, digest: str, result: BatchResult, progress: Progress, options: Options) -> None:
+        self.store = store
+        self.digest = digest
+        self.result = result
+        self.progress = progress
+        self.options = options
+        self.records: dict[str, dict[str, Any]] = {}
+        self.from_store: set[str] = set()
+        self.pending: list[Any] = []
+        self.id = 0
+        self.jsonl: Any = None
+
+    def take(self, ready: list[dict[str, Any]], tasks: list[Any]) -> None:
+        from .. import __version__
+        from . import outputs
+
+        stored = self.store.get_results([t.sha256 for t in tasks if t.sha256], __version__, self.digest)
+        self.pending = [t for t in tasks if t.sha256 not in stored]
+        self.result.cached = len(tasks) - len(self.pending)
+        self.id = self.store.start_run(str(self.result.out), self.result.files, self.result.cached)
+        # what this run checks, one line per file as it finishes (the store has the rest); findings.jsonl is
+        # written whole at the end (and on Ctrl-C), when the cross-report findings are known
+        self.jsonl = outputs.JsonlWriter(self.result.out / PROGRESS_LOG)
+        self.progress.start(self.result.files, self.result.cached)
+        for record in ready:
+            self.emit(record, False)
+        for task in tasks:
+            if task.sha256 in stored:
+                self.from_store.add(task.path)
+                self.emit(dict(stored.pop(task.sha256), path=task.path), True)
+
+    def emit(self, record: dict[str, Any], cached: bool) -> None:
+        from .store import light
+
+        if not cached:
+            self.jsonl.write_record(record)
+        self.progress.advance(record, cached)
+        self.records[record["path"]] = light(record)  # the whole record stays in the store: memory stays flat
+
+    def deliver(self, task: Any, record: dict[str, Any]) -> None:
+        from .. import __version__
+
+        record["path"] = task.path
+        self.store.put_result(record, __version__, self.digest)
+        self.result.checked += 1
+        self.store.progress_run(self.id, self.result.checked)
+        self.emit(record, False)
+        if self.options.on_result is not None:
+            self.options.on_result(task, record)
+
+    def check(self, pending: list[Any]) -> None:
+        from . import runner
+
+        options = self.options
+        limits = runner.Limits(options.timeout, options.ocr_timeout)
+        if options.scheduler is not None:
+            try:
+                runner.run_dask(pending, self.deliver, options.scheduler, limits, options.extra_rules, ocr=options.ocr)
+            except runner.SchedulerError as exc:
+                raise BatchError(str(exc)) from None
+            return
+        runner.run_pool(
+            pending, self.deliver, options.jobs or os.cpu_count() or 1, limits, options.extra_rules,
+            check=options.check or runner.check_file, ocr=options.ocr,
+            on_ocr=lambda task: self.progress.ocr(task.path),
+        )  # fmt: skip
 
 
 def _finish(
@@ -427,6 +512,7 @@ def _write_outputs(out: Path, items: list[Any], rules: Any, result: BatchResult,
 
     result.items = items
     result.errors = result.warnings = result.infos = result.unreadable = result.cross = result.duplicates = 0
+    result.ocr = 0
     for item in items:
         result.errors += item.counts["error"]
         result.warnings += item.counts["warning"]
@@ -434,4 +520,5 @@ def _write_outputs(out: Path, items: list[Any], rules: Any, result: BatchResult,
         result.unreadable += 0 if item.record.get("readable") else 1
         result.cross += sum(1 for f in item.findings if f.rule.startswith("X"))
         result.duplicates += 1 if item.duplicate_of else 0
+        result.ocr += 1 if item.record.get("ocr") else 0
     render.write_all(out, items, rules, result, template)

@@ -9,6 +9,8 @@ from typing import Any
 import click
 
 FAIL_LEVELS = {"error": 3, "warning": 2, "info": 1, "never": 99}
+# the words of ``check --ocr`` (checker/cli.py), so that both commands explain the option alike
+OCR_HELP = "扫描件（没有文字层的 PDF）的文字识别：auto 已安装 xxgk[ocr] 时自动识别，never 不识别"
 
 
 @click.command("batch")
@@ -22,6 +24,14 @@ FAIL_LEVELS = {"error": 3, "warning": 2, "info": 1, "never": 99}
     default=120.0,
     show_default=True,
     help="每个文件最多检查的秒数，超时即中止并报告 P001（0 表示不限）",
+)
+@click.option("--ocr", type=click.Choice(["auto", "never"]), default="auto", show_default=True, help=OCR_HELP)
+@click.option(
+    "--ocr-timeout",
+    type=click.FloatRange(min=0),
+    default=900.0,
+    show_default=True,
+    help="扫描件做文字识别时每个文件最多用的秒数（代替 --timeout；每页约需 15–20 秒；0 表示不限）",
 )
 @click.option(
     "--agency-map",
@@ -51,6 +61,8 @@ def batch(
     jobs: int | None,
     db: str | None,
     timeout: float,
+    ocr: str,
+    ocr_timeout: float,
     agency_map: str | None,
     extra_rules: tuple[str, ...],
     scheduler: str | None,
@@ -77,6 +89,8 @@ def batch(
             jobs=jobs,
             db=db,
             timeout=timeout or None,
+            ocr=ocr,
+            ocr_timeout=ocr_timeout or None,
             agency_map=agency_map,
             extra_rules=[*settings_rules, *extra_rules],
             scheduler=scheduler,
@@ -138,6 +152,9 @@ class _Bar:
         if self.bar is not None:
             self.bar.update(1)
 
+    def ocr(self, path: str) -> None:
+        self.notice(ocr_line(path))
+
     def notice(self, text: str) -> None:
         if self.bar is not None:
             self.bar.write(f"xxgk batch: {text}", file=sys.stderr)  # above the bar; stdout is the JSON line only
@@ -182,6 +199,9 @@ class _Lines:
     def notice(self, text: str) -> None:
         click.echo(f"xxgk batch: {text}", err=True)
 
+    def ocr(self, path: str) -> None:
+        self.notice(ocr_line(path))
+
     def close(self, interrupted: bool = False) -> None:
         if not interrupted and not self.closed:
             click.echo(f"xxgk batch: 检查完成（{self.done}/{self.total}），正在做跨报告检查并写出结果", err=True)
@@ -191,12 +211,17 @@ class _Lines:
         click.echo(_final_line(result), err=True)
 
 
+def ocr_line(path: str) -> str:
+    return f"正在文字识别：{path}（扫描件，每页约需 15–20 秒）"
+
+
 def _final_line(result: Any) -> str:
     """The totals as the dashboard shows them (cross-report findings included)."""
     copies = f"，重复文件 {result.duplicates} 份不计入统计" if result.duplicates else ""
+    scans = f"，{result.ocr} 份扫描件经文字识别读取" if getattr(result, "ocr", 0) else ""
     return (
         f"xxgk batch: 已写出 {result.out}/index.html：{result.files} 份，错误 {result.errors}，警告 {result.warnings}"
-        f"（其中跨报告 {result.cross}）{copies}"
+        f"（其中跨报告 {result.cross}）{copies}{scans}"
     )
 
 

@@ -28,6 +28,11 @@ from .outputs import Item, applications_grid, review_grid
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 WORST = 15
+OCR_NOTE = (
+    '<p class="batch-ocr" role="note" style="background:#fff4e0;border-left:4px solid #d68910;padding:6px 10px">'
+    "<b>文字识别</b> 本报告是扫描件，内容由文字识别（OCR）从页面图像读取，"
+    "数值可能误读：涉及数值的问题请对照原件核实。</p>"
+)
 PALETTE = ("#1f5fa8", "#c0392b", "#2e8b57", "#d68910", "#7d3c98", "#17808a", "#6e6e6e", "#a0522d")
 
 
@@ -67,6 +72,8 @@ def report_page(item: Item, rules: Mapping[str, Any]) -> str:
             page = None
         if page:
             back = '<nav class="batch-back"><a href="../index.html">← 返回批量检查结果</a></nav>'
+            if item.record.get("ocr"):
+                back += "\n" + OCR_NOTE
             page, n = re.subn(r"(<body[^>]*>)", lambda m: m.group(1) + "\n" + back, page, count=1)
             return page if n else back + page
     return _fallback_page(item, rules)
@@ -296,6 +303,7 @@ def dashboard(items: list[Item], rules: Mapping[str, Any], groups: list[dict[str
     aggregate_problems = sum(len(g.get("findings") or []) for g in groups)
     script, script_hash = _script()
     counts = {s: sum(i.counts[s] for i in items) for s in ("error", "warning", "info")}
+    counts["ocr"] = sum(1 for i in items if i.record.get("ocr"))
     return (
         environment()
         .get_template("batch/index.html.j2")

@@ -122,7 +122,7 @@ def record_object(record: Record, findings: list[dict[str, Any]]) -> dict[str, A
         for key in path[:-1]:
             node = node.setdefault(key, {})
         node[path[-1]] = float(Decimal(number["d"])) if isinstance(number, dict) else number
-    return {
+    obj = {
         "path": record["path"],
         "format": record["format"],
         "edition": record["edition"],
@@ -130,9 +130,12 @@ def record_object(record: Record, findings: list[dict[str, Any]]) -> dict[str, A
         "agency": record["agency"],
         "sections": record["sections"],
         "fully_checked": bool(record.get("readable")) and not any(f["rule"] == "P005" for f in findings),
-        "tables": tables,
-        "findings": findings,
     }
+    if record.get("ocr"):
+        obj["ocr"] = True  # read from page images by OCR: values may be misread
+    obj["tables"] = tables
+    obj["findings"] = findings
+    return obj
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

@@ -151,6 +151,8 @@ def make_record(report: Report, findings: list[Finding], sha256: str | None) -> 
         "texts": texts,
         "findings": [f.json() for f in findings],
     }
+    if report.document is not None and report.document.ocr is not None:
+        record["ocr"] = True  # read from page images by OCR (as the JSON of ``check`` says)
     return normalise(record)
 
 
