@@ -65,6 +65,8 @@ class Variant:
             "furniture": str(bool(style.header or style.page_numbers)),
             "group_label": lay.group_label,
             "mark": str(bool(lay.mark)),
+            "margin": str(lay.margin),
+            "review_break": str(lay.review_break),
         }
 
     def knobs(self) -> str:
@@ -73,7 +75,7 @@ class Variant:
             f"#{self.index} {self.edition} rules={self.style.rules} size={lay.size} labels={lay.label_widths} "
             f"split={lay.split_rows}/{lay.values_on} repeat={lay.repeat_header} break={lay.break_before} "
             f"intro={lay.intro} space={lay.space_before:.0f} group={lay.group_label} mark={lay.mark} "
-            f"review_break={lay.review_break} "
+            f"review_break={lay.review_break} margin={lay.margin} "
             f"font={self.style.font} header={bool(self.style.header)} numbers={self.style.page_numbers}"
         )
 
@@ -92,11 +94,14 @@ def make_variant(index: int, seed: int) -> Variant:
     max_count = rng.choice((99, 999, 3000))
     values = consistent_values(edition, rng, blank_rate=rng.choice((0.0, 0.2, 0.5)), max_count=max_count)
     digits = len(str(max(int(v) for k, v in values.items() if k[0] != "active" and v is not None)))
-    need = digits * size / 2 + 6
+    # cell padding a side: the builder's tight 2 points, LibreOffice's default 2.83, Word's and WPS's 5.4
+    margin = rng.choice((2.0, 2.83, 5.4))
+    need = max(digits * size / 2, size) + 2 * margin  # a cell holds its widest number (or one character)
     if rng.random() < 0.5:  # a Word draft's default widths: labels over up to six lines
-        labels = (rng.uniform(12, 20), rng.uniform(size * 2 + 4, 50), rng.uniform(size * 2 + 4, 60))
+        least = size + 2 * margin
+        labels = (rng.uniform(least, least + 6), rng.uniform(least + size, 50), rng.uniform(least + size, 60))
     else:
-        labels = (rng.uniform(16, 26), rng.uniform(40, 80), rng.uniform(60, 200))
+        labels = (rng.uniform(size + 2 * margin, 30), rng.uniform(40, 80), rng.uniform(60, 200))
     labels = tuple(round(x, 1) for x in labels)
     app_values = _widths(rng, 7, need, pb.RIGHT - pb.LEFT - sum(labels))
     review = _widths(rng, 15, max(need, size + 6), pb.RIGHT - pb.LEFT)
@@ -115,6 +120,7 @@ def make_variant(index: int, seed: int) -> Variant:
         size=size,
         intro=rng.randint(0, 4),
         space_before=rng.uniform(0, 500),
+        margin=margin,
     )
     style = pb.Style(
         font=rng.choice((pb.CID_FONT, "embedded")),

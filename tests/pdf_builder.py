@@ -261,6 +261,7 @@ class Grid:
     n_rows: int = 0
     header_rows: int = 0
     size: float = SIZE  # the table's font size (its line height scales with it)
+    margin: float = 2.0  # a cell's left and right padding (Word's default 5.4, LibreOffice's 2.83)
 
     def add(self, *args, **kw) -> None:
         cell = GCell(*args, **kw)
@@ -272,14 +273,14 @@ def text_width(text: str, size: float = SIZE) -> float:
     return sum(size / 2 if ch.isascii() else size for ch in text)
 
 
-def wrap(text: str, width: float, vertical: str = "", size: float = SIZE) -> list[str]:
+def wrap(text: str, width: float, vertical: str = "", size: float = SIZE, margin: float = 2.0) -> list[str]:
     if vertical == "stack":
         return list(text)
     if vertical == "rotate":
         return [text]
     lines, line = [], ""
     for ch in text:
-        if line and text_width(line + ch, size) > width - 4:
+        if line and text_width(line + ch, size) > width - 2 * margin:
             lines.append(line)
             line = ""
         line += ch
@@ -315,7 +316,9 @@ def draw_grid(
         xs.append(xs[-1] + width)
     size = grid.size
     lh = LH * size / SIZE
-    lines_of = {id(c): wrap(c.text, xs[c.col + c.colspan] - xs[c.col], c.vertical, size) for c in grid.cells}
+    lines_of = {
+        id(c): wrap(c.text, xs[c.col + c.colspan] - xs[c.col], c.vertical, size, grid.margin) for c in grid.cells
+    }
     heights = [max(16.0, lh + PAD)] * grid.n_rows
     for cell in grid.cells:
         if cell.rowspan == 1:
@@ -418,7 +421,7 @@ def _draw(w: Writer, grid: Grid, xs, slices: list[_Slice], lines_of, split_at, v
                 if below.page != s.page:  # a line does not straddle a page break: it moves to the next part
                     vy = below.vtop + PAD / 2
                     page, y, s = locate(vy + 1)
-                x = x0 + 2 if cell.align == "left" else (x0 + x1 - text_width(text, size)) / 2
+                x = x0 + grid.margin if cell.align == "left" else (x0 + x1 - text_width(text, size)) / 2
                 w.text(page, x, y, text, size)
                 vy += lh
         # rules: the cell's box on every page it touches
@@ -490,6 +493,7 @@ class Layout:
     review_widths: tuple[float, ...] | None = None  # table 四's 15 columns (None: ``review_col`` each)
     intro: int = 2  # prose paragraphs under 一、总体情况 (moves every table down the pages)
     space_before: float = 0.0  # extra space above table 三 (moves its page break through its rows)
+    margin: float = 2.0  # the cells' left and right padding
 
 
 def value_text(values: dict, path: tuple[str, ...]) -> str:
@@ -497,10 +501,10 @@ def value_text(values: dict, path: tuple[str, ...]) -> str:
     return "" if v is None else str(v)
 
 
-def active_grid(edition: str, values: dict, size: float = SIZE) -> Grid:
+def active_grid(edition: str, values: dict, size: float = SIZE, margin: float = 2.0) -> Grid:
     from checker import layout
 
-    grid = Grid([150.0] + [325.0 / 6] * 6, size=size)
+    grid = Grid([150.0] + [325.0 / 6] * 6, size=size, margin=margin)
     r = 0
     for block, (rows, cols) in layout.ACTIVE[edition].items():
         grid.add(r, 0, label(block, ("BLOCK",), edition), colspan=7)
@@ -524,7 +528,7 @@ def app_grid(edition: str, values: dict, lay: Layout) -> tuple[Grid, dict[str, i
 
     widths = lay.label_widths
     value_widths = list(lay.app_values or [(lay.app_width - sum(widths)) / 7] * 7)
-    grid = Grid([*widths, *value_widths], header_rows=3, size=lay.size)
+    grid = Grid([*widths, *value_widths], header_rows=3, size=lay.size, margin=lay.margin)
     grid.add(0, 0, label("note", ("APP_NOTE",), edition), rowspan=3, colspan=3)
     grid.add(0, 3, "申请人情况", colspan=7)
     grid.add(1, 3, "自然人", rowspan=2)
@@ -562,7 +566,7 @@ def app_grid(edition: str, values: dict, lay: Layout) -> tuple[Grid, dict[str, i
 def review_grid(values: dict, lay: Layout) -> Grid:
     from checker import layout
 
-    grid = Grid(list(lay.review_widths or [lay.review_col] * 15), header_rows=3, size=lay.size)
+    grid = Grid(list(lay.review_widths or [lay.review_col] * 15), header_rows=3, size=lay.size, margin=lay.margin)
     grid.add(0, 0, "行政复议", colspan=5)
     grid.add(0, 5, "行政诉讼", colspan=10)
     heads = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
@@ -593,7 +597,7 @@ def render_report(edition: str, values: dict, lay: Layout | None = None, style: 
     for _ in range(lay.intro):
         w.para(PROSE)
     w.heading(SECTIONS[1])
-    draw_grid(w, active_grid(edition, values, lay.size))
+    draw_grid(w, active_grid(edition, values, lay.size, lay.margin))
     w.heading(SECTIONS[2])
     grid, index = app_grid(edition, values, lay)
     w.ensure(200)

@@ -16,6 +16,8 @@ class PdfSettings:
     descent: float = 0.12  # glyph bottom below the baseline, share of the em
     min_glyph: float = 1.0  # boxes thinner than this are widened to it (points)
     em_box_limit: float = 6.0  # a loose box taller than this many font sizes is a broken font's unscaled em square
+    same_baseline: float = 0.1  # characters whose box bottoms differ by less than this (glyph) share a baseline
+    min_advance: float = 0.2  # a step this long (glyph) to the next origin on it is the advance, if the box is wider
 
     # -- lines and fragments --
     line_centre: float = 0.35  # characters whose vertical centres differ by less than this (glyph) share a line

@@ -270,6 +270,36 @@ def _chars(raw, tp, page: Page, width: float, height: float, rotation: int, sett
             b, t = mid - min_glyph / 2, mid + min_glyph / 2
         out.append((chr(code), x0, x1, b, t, space, upright_of(*direction)))
         space = False
+    return _advances(out, settings)
+
+
+def _advances(chars: list[Char], settings: PdfSettings) -> list[Char]:
+    """Boxes wider than the character's advance made as wide as it. For a font it does not embed PDFium may
+    give an em-wide box to a half-width digit (a CID font's width table not consulted): the box then reaches
+    into the next cell's text. The advance is the step to the next character's origin on the same baseline;
+    the last digit of a run, and a digit alone, take the digits' advance measured on the page (figures share
+    one width)."""
+    out = list(chars)
+    ratios: list[float] = []
+    clipped = [False] * len(out)
+    for k in range(len(out) - 1):
+        a, b = out[k], out[k + 1]
+        h = a[4] - a[3]
+        if not (a[6] and b[6]) or abs(a[3] - b[3]) > settings.same_baseline * h or abs(a[4] - b[4]) > h:
+            continue
+        step = b[1] - a[1]
+        if settings.min_advance * h < step < a[2] - a[1] - settings.min_glyph:
+            out[k] = (a[0], a[1], a[1] + step, a[3], a[4], a[5], a[6])
+            clipped[k] = True
+            if a[0].isdigit() and a[0].isascii():
+                ratios.append(step / h)
+    if not ratios:
+        return out
+    digit = statistics.median(ratios)
+    for k, ch in enumerate(out):
+        h = ch[4] - ch[3]
+        if not clipped[k] and ch[0].isdigit() and ch[0].isascii() and ch[6] and ch[2] - ch[1] > 1.2 * digit * h:
+            out[k] = (ch[0], ch[1], ch[1] + digit * h, ch[3], ch[4], ch[5], ch[6])
     return out
 
 

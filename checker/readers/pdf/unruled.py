@@ -315,7 +315,35 @@ class _Grid:
             return anchors
         _assign_orphans(anchors, orphans)
         self.rl = rl
-        return anchors
+        return self._join_wrapped_labels(anchors)
+
+    def _join_wrapped_labels(self, rows: list[_Row]) -> list[_Row]:
+        """A label's first lines that are a shorter wording of it ((二)部分公开 over (区分处理的，…), its values
+        centred on a later line) are not a row of their own: joined to the row below when the two together are
+        the template's label exactly and the lower part alone is no label."""
+        out: list[_Row] = []
+        for row in rows:
+            prev = out[-1] if out else None
+            if prev is not None and not prev.numeric and row.numeric and self._wraps_into(prev, row):
+                row.labels = prev.labels + row.labels
+                row.extra = prev.extra + row.extra
+                row.lines = prev.lines + row.lines
+                out[-1] = row
+            else:
+                out.append(row)
+        return out
+
+    def _wraps_into(self, upper: _Row, lower: _Row) -> bool:
+        top = _reading_order(_split_group(upper.labels + upper.extra, self.rl, self.s)[0])
+        rest = _reading_order(_split_group(lower.labels + lower.extra, self.rl, self.s)[0])
+        if not top or not rest:
+            return False
+        vocab = self.b.vocab
+        whole = vocab.match("".join(SPACES.sub("", f.text) for f in top + rest))
+        if whole is None or not whole.exact or whole.term.kind not in ROW_KINDS:
+            return False
+        alone = vocab.match("".join(SPACES.sub("", f.text) for f in rest))
+        return alone is None or alone.term.kind not in ROW_KINDS
 
     def _full_label(self, row: _Row, rl: float | None) -> bool:
         text = "".join(SPACES.sub("", f.text) for f in row.labels)
