@@ -404,49 +404,7 @@ class Interpreter:
         # A row label standing alone (a heading above its row) when the same row also comes with values.
         with_values = {label.key for label, values in parsed_rows if values}
         parsed_rows = [(label, values) for label, values in parsed_rows if values or label.key not in with_values]
-        seen: set[str] = set()
-        readings: dict[str, list[list[Tok]]] = {}
-        labels: dict[str, Tok] = {}
-        for i, (label, values) in enumerate(parsed_rows):
-            key = label.key or "?"
-            nxt = parsed_rows[i + 1][0].key if i + 1 < len(parsed_rows) else None
-            if key == "results.other" and not values and nxt and nxt.startswith("results.other."):
-                continue  # 2021: （六）其他处理 is the caption of its three sub-rows
-            if key == "results.other" and values and self.edition == "2021":
-                # The 2019 trial layout's single （六） row inside a 2021 table: read it (never drop values) and
-                # say what the 2021 edition wants instead of listing its three sub-rows as missing.
-                self._problem(
-                    ids.EDITION_MIXED,
-                    "表三“（六）其他处理”只有一行，这是2019年试行版的写法；2021年版应分为“1.申请人无正当理由逾期不补正…”"
-                    "“2.申请人逾期未按收费通知要求缴纳费用…”“3.其他”三行",
-                    label.source,
-                    table="applications",
-                    row=key,
-                )
-                seen.update(layout.OUTCOME_ROWS["2021"][-3:])
-                readings[key] = self._candidates(values, len(columns), "row_total", label)
-                labels[key] = label
-                continue
-            if key not in expected_rows:
-                self._problem(
-                    ids.TABLE_SHAPE,
-                    f"“{_short(label.text)}”不是{self.edition}年版申请情况表中的行",
-                    label.source,
-                    table="applications",
-                    row=key,
-                )
-                continue
-            seen.add(key)
-            self._deviation(label, "applications", key)
-            if key in readings:
-                # the same row twice: read both, so that differing values are reported as a conflict
-                for col, value_tok in zip(
-                    columns, self._fit(values, len(columns), "row_total", label) or [], strict=False
-                ):
-                    self._cell(("applications", key, col), value_tok)
-                continue
-            readings[key] = self._candidates(values, len(columns), "row_total", label)
-            labels[key] = label
+        seen, readings, labels = self._app_readings(parsed_rows, expected_rows, columns)
         chosen = self._resolve_by_columns(readings)
         for key, options in readings.items():
             if key not in chosen:
@@ -465,6 +423,57 @@ class Interpreter:
                     row=key,
                 )
 
+    def _app_readings(
+        self, rows: list[tuple[Tok, list[Tok]]], expected_rows: tuple[str, ...], columns: list[str]
+    ) -> tuple[set[str], dict[str, list[list[Tok]]], dict[str, Tok]]:
+        """The rows the table shows, every reading of each row's values (several only for glued digits, chosen
+        between by the column identities) and each row's label. A row given twice is read at once, so that
+        differing values are reported as a conflict."""
+        seen: set[str] = set()
+        readings: dict[str, list[list[Tok]]] = {}
+        labels: dict[str, Tok] = {}
+        for i, (label, values) in enumerate(rows):
+            key = label.key or "?"
+            nxt = rows[i + 1][0].key if i + 1 < len(rows) else None
+            if key == "results.other" and not values and nxt and nxt.startswith("results.other."):
+                continue  # 2021: （六）其他处理 is the caption of its three sub-rows
+            if key == "results.other" and values and self.edition == "2021":
+                self._trial_other_row(label)
+                seen.update(layout.OUTCOME_ROWS["2021"][-3:])
+            elif key not in expected_rows:
+                self._problem(
+                    ids.TABLE_SHAPE,
+                    f"“{_short(label.text)}”不是{self.edition}年版申请情况表中的行",
+                    label.source,
+                    table="applications",
+                    row=key,
+                )
+                continue
+            else:
+                seen.add(key)
+                self._deviation(label, "applications", key)
+                if key in readings:
+                    for col, value_tok in zip(
+                        columns, self._fit(values, len(columns), "row_total", label) or [], strict=False
+                    ):
+                        self._cell(("applications", key, col), value_tok)
+                    continue
+            readings[key] = self._candidates(values, len(columns), "row_total", label)
+            labels[key] = label
+        return seen, readings, labels
+
+    def _trial_other_row(self, label: Tok) -> None:
+        """The 2019 trial layout's single （六） row inside a 2021 table: it is read (values are never dropped),
+        and this says what the 2021 edition wants instead of listing its three sub-rows as missing."""
+        self._problem(
+            ids.EDITION_MIXED,
+            "表三“（六）其他处理”只有一行，这是2019年试行版的写法；2021年版应分为“1.申请人无正当理由逾期不补正…”"
+            "“2.申请人逾期未按收费通知要求缴纳费用…”“3.其他”三行",
+            label.source,
+            table="applications",
+            row="results.other",
+        )
+
     def _place_by_layout(
         self, entries: list[tuple[Tok | None, list[Tok]]], expected: tuple[str, ...], width: int
     ) -> list[tuple[Tok, list[Tok]]]:
@@ -476,17 +485,7 @@ class Interpreter:
         if all(label is not None for label, _ in entries):
             return [(label, values) for label, values in entries if label is not None]
         index = {key: i for i, key in enumerate(expected)}
-        self._quiet = True
-        try:
-            anchored = [
-                label is not None
-                and bool(values)
-                and label.key in index
-                and bool(self._candidates(values, width, "row_total", label))
-                for label, values in entries
-            ]
-        finally:
-            self._quiet = False
+        anchored = self._anchored(entries, index, width)
         out: list[tuple[Tok, list[Tok]]] = []
         pending: list[tuple[list[list[Tok]], list[str]]] = []
         i = 0
@@ -502,31 +501,59 @@ class Interpreter:
             j = i
             while j < len(entries) and not anchored[j]:
                 j += 1
-            run = entries[i:j]
             nxt = index[entries[j][0].key or ""] if j < len(entries) and entries[j][0] is not None else len(expected)
-            orphans = [values for label, values in run if label is None]
-            labels = [label for label, _ in run if label is not None and label.key in index]
             slots = [k for k in expected[last + 1 : nxt] if k != "results.other" or self.edition == "2019"]
-            named = {t.key: t for t in labels}
-            if orphans and len(orphans) in (len(slots), len(labels)):
-                keys = slots if len(orphans) == len(slots) else [t.key or "" for t in labels]
-                placed = dict(zip(keys, orphans, strict=True))
-                out += [(named.get(k) or self._layout_label(k, v[0]), v) for k, v in placed.items()]
-                for label, values in run:
-                    if label is None or label.key in placed:
-                        for v in values if label is not None else ():
-                            self._unreadable(f"数值“{_short(v.text)}”无法归入任何一行", v.source)
-                        continue
-                    out.append((label, values))  # a caption or a row of its own: read as before
-            else:
-                out += [(label, values) for label, values in run if label is not None]
-                if orphans and len(orphans) < len(slots) and all(len(_trim(v, width)) == width for v in orphans):
-                    pending.append((orphans, slots))  # the identities may decide which rows they are
-                else:
-                    self._unplaced(orphans)
+            out += self._place_run(entries[i:j], slots, index, width, pending)
             i = j
         if pending:
             out += self._place_by_identities(out, pending, width)
+        return out
+
+    def _anchored(self, entries: list[tuple[Tok | None, list[Tok]]], index: dict[str, int], width: int) -> list[bool]:
+        """Which entries are template rows read with their labels and values (tried quietly: no problems)."""
+        self._quiet = True
+        try:
+            return [
+                label is not None
+                and bool(values)
+                and label.key in index
+                and bool(self._candidates(values, width, "row_total", label))
+                for label, values in entries
+            ]
+        finally:
+            self._quiet = False
+
+    def _place_run(
+        self,
+        run: list[tuple[Tok | None, list[Tok]]],
+        slots: list[str],
+        index: dict[str, int],
+        width: int,
+        pending: list[tuple[list[list[Tok]], list[str]]],
+    ) -> list[tuple[Tok, list[Tok]]]:
+        """The entries between two anchored rows: value rows fill the template rows between them (``slots``)
+        when their numbers agree, or the labels written among them; fewer value rows than slots, each full,
+        wait in ``pending`` for the identities to decide; any other value rows are a reading limit."""
+        orphans = [values for label, values in run if label is None]
+        labels = [label for label, _ in run if label is not None and label.key in index]
+        out: list[tuple[Tok, list[Tok]]] = []
+        if orphans and len(orphans) in (len(slots), len(labels)):
+            named = {t.key: t for t in labels}
+            keys = slots if len(orphans) == len(slots) else [t.key or "" for t in labels]
+            placed = dict(zip(keys, orphans, strict=True))
+            out += [(named.get(k) or self._layout_label(k, v[0]), v) for k, v in placed.items()]
+            for label, values in run:
+                if label is None or label.key in placed:
+                    for v in values if label is not None else ():
+                        self._unreadable(f"数值“{_short(v.text)}”无法归入任何一行", v.source)
+                    continue
+                out.append((label, values))  # a caption or a row of its own: read as before
+            return out
+        out += [(label, values) for label, values in run if label is not None]
+        if orphans and len(orphans) < len(slots) and all(len(_trim(v, width)) == width for v in orphans):
+            pending.append((orphans, slots))  # the identities may decide which rows they are
+        else:
+            self._unplaced(orphans)
         return out
 
     def _place_by_identities(
