@@ -75,3 +75,26 @@ def test_the_grammar_tables_are_cached_per_user_and_a_broken_cache_file_is_rebui
     # another grammar text is another file, never a stale table
     cached_lark("report", grammar + "\n// changed\n", lexer=TokenListLexer, maybe_placeholders=False)
     assert len(list(cache_folder().glob("report-*.lark"))) == 2
+
+
+def test_a_real_file_ending_on_a_header_without_rows_reaches_the_replay_and_loses_no_token(tmp_path):
+    """The replay in ``grammar.parse`` (``_end_where_it_could``) is reached from a real file, not only from
+    made-up token streams: a 第二十条 column header with no 第二十条 heading and no row after it is taken by the
+    parser token by token, and only the end fails. The replay ends the document before the header and sets the
+    header aside; the report is still read."""
+    from checker.extract import extract_path
+
+    path = tmp_path / "header-only.md"
+    path.write_text(
+        "# 某县2022年政府信息公开工作年度报告\n\n## 二、主动公开政府信息情况\n\n"
+        "| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n|---|---|---|---|\n",
+        encoding="utf-8",
+    )
+    tokens = tokenize(read(str(path)))
+    assert [t.kind for t in tokens][-4:] == ["INFO_HDR", "ACTIVE_COL", "ACTIVE_COL", "ACTIVE_COL"]
+    tree, skipped = parse(tokens)
+    # every header token was accepted when fed (none is skipped on the way), so only the replay sets them aside
+    assert [t.kind for t in skipped] == ["INFO_HDR", "ACTIVE_COL", "ACTIVE_COL", "ACTIVE_COL"]
+    assert [tokens[i].kind for i in taken(tree)] == [t.kind for t in tokens[:-4]]
+    report = extract_path(str(path))
+    assert report.readable and "二" in report.sections
