@@ -92,8 +92,15 @@ class Layout:
         if any(box.lines and any(_is_number(t) for t in box.lines) for row in piece.grid for box in row):
             return False
         k = next((i for i, ln in enumerate(lines) if ln is last), None)
-        following = lines[k + 1] if k is not None and k + 1 < len(lines) else None
-        return following is not None and id(following) not in self.pieces and any(f.is_number for f in following.frags)
+        if k is None:
+            return False
+        # the first row's values may stand a few lines down, centred beside a label wrapped over several lines
+        for following in lines[k + 1 : k + 1 + self.settings.body_reach_lines]:
+            if id(following) in self.pieces or following.page != last.page:
+                return False
+            if any(f.is_number for f in following.frags):
+                return True
+        return False
 
     def _ruled_line(self, piece: Piece) -> None:
         if self.ruled and self.ruled[-1] is piece:
