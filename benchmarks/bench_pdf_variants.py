@@ -93,6 +93,13 @@ def make_variant(index: int, seed: int) -> Variant:
     size = rng.choice((9.0, 9.5, 10.0, 10.5, 11.0, 12.0))
     max_count = rng.choice((99, 999, 3000))
     values = consistent_values(edition, rng, blank_rate=rng.choice((0.0, 0.2, 0.5)), max_count=max_count)
+    outcomes = [r for r in layout.OUTCOME_ROWS[edition] if r != "results.total"]
+    planted = [
+        ("applications", rng.choice(outcomes), rng.choice(layout.APPLICANT_COLUMNS)),
+        ("review", rng.choice(layout.REVIEW_ROWS), rng.choice([c for c in layout.REVIEW_COLUMNS if c != "total"])),
+    ]
+    for path in planted:
+        values[path] = (values[path] or 0) + rng.randint(1, 9)
     digits = len(str(max(int(v) for k, v in values.items() if k[0] != "active" and v is not None)))
     # cell padding a side: the builder's tight 2 points, LibreOffice's default 2.83, Word's and WPS's 5.4
     margin = rng.choice((2.0, 2.83, 5.4))
@@ -128,13 +135,6 @@ def make_variant(index: int, seed: int) -> Variant:
         header=pb.Style.header if rng.random() < 0.6 else None,
         page_numbers=rng.random() < 0.6,
     )
-    outcomes = [r for r in layout.OUTCOME_ROWS[edition] if r != "results.total"]
-    planted = [
-        ("applications", rng.choice(outcomes), rng.choice(layout.APPLICANT_COLUMNS)),
-        ("review", rng.choice(layout.REVIEW_ROWS), rng.choice([c for c in layout.REVIEW_COLUMNS if c != "total"])),
-    ]
-    for path in planted:
-        values[path] = (values[path] or 0) + rng.randint(1, 9)
     return Variant(index, edition, lay, style, values, planted)
 
 
