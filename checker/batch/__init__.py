@@ -26,6 +26,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .. import ids
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -339,7 +341,7 @@ class _Run:
         from .. import __version__
         from . import outputs
 
-        stored = self.store.get_results([t.sha256 for t in tasks if t.sha256], __version__, self.digest)
+        stored = self.store.get_results([t.sha256 for t in tasks if t.sha256], __version__, self.digest, slim=True)
         self.pending = [t for t in tasks if t.sha256 not in stored]
         self.result.cached = len(tasks) - len(self.pending)
         self.id = self.store.start_run(str(self.result.out), self.result.files, self.result.cached)
@@ -352,15 +354,15 @@ class _Run:
         for task in tasks:
             if task.sha256 in stored:
                 self.from_store.add(task.path)
-                self.emit(dict(stored.pop(task.sha256), path=task.path), True)
+                self.emit(dict(stored[task.sha256], path=task.path), True)  # copies share one stored result
 
     def emit(self, record: dict[str, Any], cached: bool) -> None:
-        from .store import light
+        from .store import slim
 
         if not cached:
             self.jsonl.write_record(record)
         self.progress.advance(record, cached)
-        self.records[record["path"]] = light(record)  # the whole record stays in the store: memory stays flat
+        self.records[record["path"]] = slim(record)  # the rest stays in the store: memory stays flat
 
     def deliver(self, task: Any, record: dict[str, Any]) -> None:
         from .. import __version__
@@ -406,11 +408,13 @@ def _finish(
     """Cross-report checks, duplicates, progress since the last run, then every output."""
     from .. import __version__
 
-    items = _items(records, rules, mapping, store, from_store, out)
-
     def whole(record: dict[str, Any]) -> dict[str, Any]:
         return store.full(record, __version__, digest)
 
+    def lighter(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [store.light_of(r, __version__, digest) for r in batch]
+
+    items = _items(records, rules, mapping, store, from_store, lighter)
     for item in items:
         item.loader = whole
     if not result.partial:
@@ -419,6 +423,7 @@ def _finish(
         compare(items, store, run_id)
     _write_outputs(out, items, rules, result, template)
     (out / PROGRESS_LOG).unlink(missing_ok=True)
+    (out / ".xxgk-cross.json").unlink(missing_ok=True)  # where an earlier xxgk kept the X findings
 
 
 def _items(
@@ -427,51 +432,59 @@ def _items(
     mapping: Any,
     store: Any,
     from_store: set[str],
-    out: Path | None = None,
+    lighter: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
 ) -> list[Any]:
-    from .cross import agency_key, cross_findings
+    """One Item per report, its findings (its own, X and X105, merged) put in the store's scratch table: an Item
+    holds counts, and reads its findings back when an output needs them."""
+    from .cross import agency_key
     from .dashboard import page_name
     from .dupes import duplicates, x105_finding
     from .outputs import Item, sort_findings
+    from .store import findings_from_record
 
     keys = {path: agency_key(record.get("agency"), mapping) for path, record in records.items()}
     dupes = duplicates(records.values(), keys)
-    years = {r["year"] - 1 for r in records.values() if isinstance(r.get("year"), int)}
-    history = list(store.extracted(years, skip={r["sha256"] for r in records.values() if r.get("sha256")}))
     # the kept report of each agency-year stands for it across years: copies neither raise nor answer X rules
     counted = [r for path, r in records.items() if path not in dupes]
-    cross = _cross_cached(store.path.parent if out is None else out, counted, history, rules, mapping, cross_findings)
+    _cross(store, counted, rules, mapping, lighter)
     items = []
     for path in sorted(records):
         record = records[path]
-        extra = list(cross.get(path, []))
+        own = findings_from_record(lighter([record])[0] if record.get("slim") else record)
+        extra = store.cross_of(path)
         duplicate_of = None
         if path in dupes:
             duplicate_of, how = dupes[path]
-            if "X105" in rules:
-                extra.append(x105_finding(rules["X105"], duplicate_of, how))
-        findings = sort_findings(_findings(record) + extra) if extra else _findings(record)
-        if record.get("light"):
-            # the Finding objects are what is used from here on: the record's copy of them goes (memory); the
-            # whole record in the store keeps them
-            record["findings"] = []
-        item = Item(record, findings, key=keys[path], page=page_name(path), cached=path in from_store)
+            if ids.DUPLICATE_REPORT in rules:
+                extra.append(x105_finding(rules[ids.DUPLICATE_REPORT], duplicate_of, how))
+        findings = sort_findings(own + extra) if extra else own
+        store.put_findings(path, findings)
+        item = Item(record, None, key=keys[path], page=page_name(path), cached=path in from_store)
+        item.finder = store.findings_of
+        item.tally(findings)
         item.duplicate_of = duplicate_of
         items.append(item)
     return items
 
 
-def _cross_cached(
-    out: Path, counted: list[dict[str, Any]], history: list[Any], rules: Any, mapping: Any, compute: Any
-) -> dict[str, list[Any]]:
-    """The X findings, computed again only when their inputs changed: every counted report (path and content),
-    the earlier years from the store, the agency map and the rules (``.xxgk-cross.json`` in the review)."""
+def _cross(
+    store: Any,
+    counted: list[dict[str, Any]],
+    rules: Any,
+    mapping: Any,
+    lighter: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
+) -> None:
+    """The X findings into the store, computed again only when their inputs changed: every counted report (path
+    and content), the earlier years from the store, the agency map and the rules."""
     import hashlib
     import json
 
-    from ..findings import Finding
+    from .cross import run_cross
     from .render import rules_digest
 
+    years = {r["year"] - 1 for r in counted if isinstance(r.get("year"), int)}
+    skip = {r["sha256"] for r in counted if r.get("sha256")}
+    history = list(store.extracted(years, skip=skip))
     parts = [
         rules_digest(rules),
         sorted(mapping.items()),
@@ -479,32 +492,12 @@ def _cross_cached(
         sorted((h.get("sha256") or "", h.get("path") or "") for h in history),
     ]
     key = hashlib.sha256(json.dumps(parts, ensure_ascii=False, default=str).encode()).hexdigest()
-    cache = out / ".xxgk-cross.json"
-    try:
-        saved = json.loads(cache.read_text(encoding="utf-8"))
-        if saved.get("key") == key:
-            return {path: [Finding(**f) for f in found] for path, found in saved["findings"].items()}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        pass
-    cross = compute(counted, history, rules, mapping)
-    plain = {
-        path: [
-            {"rule": f.rule, "severity": f.severity, "message": f.message, "location": f.location,
-             "expected": f.expected, "actual": f.actual, "related": f.related}
-            for f in found
-        ]
-        for path, found in cross.items()
-    }  # fmt: skip
-    from .outputs import write_atomic
-
-    write_atomic(cache, json.dumps({"key": key, "findings": plain}, ensure_ascii=False, default=str))
-    return cross
-
-
-def _findings(record: dict[str, Any]) -> list[Any]:
-    from .store import findings_from_record
-
-    return findings_from_record(record)
+    if store.cross_ready(key):
+        return
+    store.start_cross()
+    seq = iter(range(1 << 62))
+    run_cross(counted, history, rules, mapping, lighter, lambda path, f: store.add_cross(next(seq), path, f))
+    store.end_cross(key)
 
 
 def _write_outputs(out: Path, items: list[Any], rules: Any, result: BatchResult, template: Any) -> None:
@@ -518,7 +511,7 @@ def _write_outputs(out: Path, items: list[Any], rules: Any, result: BatchResult,
         result.warnings += item.counts["warning"]
         result.infos += item.counts["info"]
         result.unreadable += 0 if item.record.get("readable") else 1
-        result.cross += sum(1 for f in item.findings if f.rule.startswith("X"))
+        result.cross += sum(n for rule, n in item.rule_counts().items() if rule.startswith("X"))
         result.duplicates += 1 if item.duplicate_of else 0
         result.ocr += 1 if item.record.get("ocr") else 0
     render.write_all(out, items, rules, result, template)

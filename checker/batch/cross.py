@@ -22,7 +22,7 @@ import csv
 import re
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -136,6 +136,11 @@ class Entry:
     texts: dict[str, str]
     record: Record | None = None  # the batch's own reports; None for an earlier batch's (from the store)
     norm: dict[str, str] = field(default_factory=dict)
+    size: int = -1  # how many cells were read (the most complete of several reports of a year is the previous)
+
+    def __post_init__(self) -> None:
+        if self.size < 0:
+            self.size = len(self.numbers)
 
     def number(self, path: str) -> tuple[bool, int | Decimal | None]:
         """(read, value): a blank cell is read with value None; a lost or text cell is not read."""
@@ -164,6 +169,10 @@ def entry_from_record(record: Record, mapping: Mapping[str, str]) -> Entry:
 
 
 def entry_from_store(row: Mapping[str, Any], mapping: Mapping[str, str]) -> Entry:
+    """An earlier batch's report: only the cells the X rules read are kept (``size`` counts them all)."""
+    from .store import is_cross_cell
+
+    numbers = row["numbers"]
     return Entry(
         path=row["path"],
         sha256=row["sha256"],
@@ -171,8 +180,9 @@ def entry_from_store(row: Mapping[str, Any], mapping: Mapping[str, str]) -> Entr
         key=agency_key(row["agency"], mapping),
         year=row["year"],
         edition=row["edition"],
-        numbers=dict(row["numbers"]),
+        numbers={k: v for k, v in numbers.items() if is_cross_cell(k)},
         texts=dict(row["texts"]),
+        size=len(numbers),
     )
 
 
@@ -186,16 +196,31 @@ def cross_findings(
     mapping: Mapping[str, str] | None = None,
 ) -> dict[str, list[Finding]]:
     """X findings of each report of the batch, by path. ``history`` are stored extractions (earlier batches);
-    those of a file that is in the batch are ignored."""
+    those of a file that is in the batch are ignored. (``run_cross`` is the same, streaming.)"""
+    out: dict[str, list[Finding]] = defaultdict(list)
+    run_cross(records, history, rules, mapping, None, lambda path, f: out[path].append(f))
+    return {path: found for path, found in out.items() if found}
+
+
+GROUP = 200  # reports of agencies without a name or year read at a time (X103 between agencies only)
+
+
+def run_cross(
+    records: Iterable[Record],
+    history: Iterable[Mapping[str, Any]],
+    rules: Mapping[str, Rule],
+    mapping: Mapping[str, str] | None,
+    load: Callable[[list[Record]], list[Record]] | None,
+    emit: Callable[[str, Finding], None],
+) -> None:
+    """The X findings, one agency at a time: ``records`` need only say path, content hash, agency, year and
+    whether they are readable; ``load(records)`` gives them back with the cells and texts the X rules read (a
+    batch keeps those in its store, so that its memory stays flat as reports grow). Each finding is handed to
+    ``emit(path, finding)``: per report, the findings against its previous year first, then X103 against other
+    agencies, section by section. History (earlier batches) is held whole, trimmed to the cells read here."""
     mapping = mapping or {}
-    entries = [
-        entry_from_record(r, mapping) for r in sorted(records, key=lambda r: r["path"]) if r.get("readable", False)
-    ]
-    in_batch = {e.sha256 for e in entries if e.sha256}
-    batch_by: dict[tuple[str, int], list[Entry]] = defaultdict(list)
-    for e in entries:
-        if e.key and e.year is not None:
-            batch_by[(e.key, e.year)].append(e)
+    readable = sorted((r for r in records if r.get("readable", False)), key=lambda r: r["path"])
+    in_batch = {r.get("sha256") for r in readable if r.get("sha256")}
     past_by: dict[tuple[str, int], list[Entry]] = defaultdict(list)
     for row in history:
         if row.get("sha256") in in_batch:
@@ -203,28 +228,55 @@ def cross_findings(
         past = entry_from_store(row, mapping)
         if past.key and past.year is not None:
             past_by[(past.key, past.year)].append(past)
+    groups: dict[str | None, list[Record]] = defaultdict(list)
+    for r in readable:
+        key = agency_key(r.get("agency"), mapping)
+        groups[key if r.get("year") is not None else None].append(r)
+    texts = _Texts() if "X103" in rules else None
+    try:
+        for key in sorted(groups, key=lambda k: (k is None, k or "")):
+            members = groups[key]
+            for start in range(0, len(members), GROUP if key is None else len(members)):
+                chunk = members[start : start + (GROUP if key is None else len(members))]
+                entries = [entry_from_record(r, mapping) for r in (load(chunk) if load else chunk)]
+                if key is not None:
+                    _previous_years(entries, past_by, rules, emit)
+                if texts is not None:
+                    texts.add(entries)
+        if texts is not None:
+            texts.findings(rules["X103"], emit)
+    finally:
+        if texts is not None:
+            texts.close()
 
-    out: dict[str, list[Finding]] = defaultdict(list)
+
+def _previous_years(
+    entries: list[Entry], past_by: Mapping[tuple[str, int], list[Entry]], rules: Mapping[str, Rule], emit: Any
+) -> None:
+    """X101, X102, X104 and X103 against the previous year, for the reports of one agency."""
+    batch_by: dict[int, list[Entry]] = defaultdict(list)
+    for e in entries:
+        if e.year is not None:
+            batch_by[e.year].append(e)
     for e in entries:
         if not e.key or e.year is None:
             continue
-        candidates = batch_by.get((e.key, e.year - 1)) or past_by.get((e.key, e.year - 1)) or []
+        candidates = batch_by.get(e.year - 1) or past_by.get((e.key, e.year - 1)) or []
         if not candidates:
             continue
         # several reports of that year (a draft and the final, two formats): the most complete one, then by path
-        prev = min(candidates, key=lambda c: (-len(c.numbers), c.path))
+        prev = min(candidates, key=lambda c: (-c.size, c.path))
+        found: list[Finding] = []
         if "X101" in rules:
-            out[e.path] += _x101(e, prev, rules["X101"])
+            found += _x101(e, prev, rules["X101"])
         if "X102" in rules and e.edition == prev.edition == "2019":
-            out[e.path] += _x102(e, prev, rules["X102"])
+            found += _x102(e, prev, rules["X102"])
         if "X104" in rules and e.edition == prev.edition == "2021":
-            out[e.path] += _x104(e, prev, rules["X104"])
+            found += _x104(e, prev, rules["X104"])
         if "X103" in rules:
-            out[e.path] += _x103_previous(e, prev, rules["X103"])
-    if "X103" in rules:
-        for path, found in _x103_between(entries, rules["X103"]).items():
-            out[path] += found
-    return {path: found for path, found in out.items() if found}
+            found += _x103_previous(e, prev, rules["X103"])
+        for f in found:
+            emit(e.path, f)
 
 
 def _finding(rule: Rule, entry: Entry, cell: tuple[str, ...] | None, fields: dict[str, Any], **extra: Any) -> Finding:
@@ -443,61 +495,122 @@ def _percent(sim: float) -> str:
     return f"{int(sim * 100)}%"  # floor: 0.899 is never shown as 90%
 
 
-def _x103_between(entries: list[Entry], rule: Rule) -> dict[str, list[Finding]]:
-    """Pairs of different agencies in the batch whose section text is ≥ 90% alike: each report gets one finding
-    per section, naming the most similar other report and how many more there are."""
-    out: dict[str, list[Finding]] = defaultdict(list)
-    for section in TEXT_SECTIONS:
-        texts: dict[str, _Text] = {}
+class _Texts:
+    """X103 between agencies without holding every report's text: the normalised section texts (each distinct
+    one once), who wrote them and their MinHash bands go into a private temporary SQLite database on disk;
+    candidate pairs are the texts sharing a band, each compared exactly (``jaccard``) with its texts read back."""
+
+    def __init__(self) -> None:
+        import sqlite3
+
+        self.db = sqlite3.connect("")  # "": a temporary database on disk, removed when closed
+        self.db.executescript(
+            "CREATE TABLE texts (id INTEGER PRIMARY KEY, section TEXT, digest TEXT, norm TEXT,"
+            " UNIQUE (section, digest));"
+            "CREATE TABLE members (text INTEGER, path TEXT, key TEXT, sha TEXT, agency TEXT, year INTEGER);"
+            "CREATE INDEX members_text ON members (text);"
+            "CREATE TABLE bands (section TEXT, band INTEGER, h INTEGER, text INTEGER);"
+        )
+
+    def close(self) -> None:
+        self.db.close()
+
+    def add(self, entries: list[Entry]) -> None:
+        import hashlib
+
         for e in entries:
-            norm = _norm(e, section)
-            if len(norm) < MIN_CHARS:
-                continue
-            if norm not in texts:
-                texts[norm] = _Text(norm, [])
-            texts[norm].entries.append(e)
-        unique = sorted(texts.values(), key=lambda t: t.norm)
-        # similar unique texts (and each text with itself, for identical copies)
-        similar: dict[int, list[tuple[int, float]]] = {i: [(i, 1.0)] for i in range(len(unique))}
-        # a text's shingles live only while its signature is made: the buckets keep one hash per band (memory
-        # stays flat with the number of reports); candidate pairs get their shingles again to be compared exactly
-        buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
-        for i, text in enumerate(unique):
-            sig = _signature(shingles(text.norm))
-            for band in range(_BINS // _BAND):
-                buckets[(band, hash(sig[band * _BAND : (band + 1) * _BAND]))].append(i)
+            for section in TEXT_SECTIONS:
+                norm = _norm(e, section)
+                if len(norm) < MIN_CHARS:
+                    continue
+                digest = hashlib.sha1(norm.encode("utf-8")).hexdigest()
+                cur = self.db.execute(
+                    "INSERT OR IGNORE INTO texts (section, digest, norm) VALUES (?, ?, ?)", (section, digest, norm)
+                )
+                if cur.rowcount == 1:
+                    text = int(cur.lastrowid or 0)
+                    sig = _signature(shingles(norm))
+                    self.db.executemany(
+                        "INSERT INTO bands (section, band, h, text) VALUES (?, ?, ?, ?)",
+                        [
+                            (section, band, hash(sig[band * _BAND : (band + 1) * _BAND]), text)
+                            for band in range(_BINS // _BAND)
+                        ],
+                    )
+                else:
+                    text = self.db.execute(
+                        "SELECT id FROM texts WHERE section = ? AND digest = ?", (section, digest)
+                    ).fetchone()[0]
+                self.db.execute(
+                    "INSERT INTO members (text, path, key, sha, agency, year) VALUES (?, ?, ?, ?, ?, ?)",
+                    (text, e.path, e.key, e.sha256, e.agency, e.year),
+                )
+            e.norm.clear()  # the texts live in the database now
+
+    def _norm_of(self, text: int) -> str:
+        return str(self.db.execute("SELECT norm FROM texts WHERE id = ?", (text,)).fetchone()[0])
+
+    def _similar(self, section: str) -> dict[int, list[tuple[int, float]]]:
+        """Texts at least ``SIMILARITY_THRESHOLD`` alike, each way; a text with several writers is alike itself."""
         pairs: set[tuple[int, int]] = set()
-        for members in buckets.values():
-            for x in range(len(members)):
-                for y in range(x + 1, len(members)):
-                    pairs.add((members[x], members[y]))
+        rows = self.db.execute(
+            "SELECT group_concat(text) FROM bands WHERE section = ? GROUP BY band, h HAVING COUNT(*) > 1", (section,)
+        )
+        for (members,) in rows:
+            ids = sorted(int(x) for x in members.split(","))
+            pairs.update((ids[x], ids[y]) for x in range(len(ids)) for y in range(x + 1, len(ids)))
+        similar: dict[int, list[tuple[int, float]]] = defaultdict(list)
         for i, j in sorted(pairs):
-            sim = jaccard(shingles(unique[i].norm), shingles(unique[j].norm))
+            sim = jaccard(shingles(self._norm_of(i)), shingles(self._norm_of(j)))
             if sim >= SIMILARITY_THRESHOLD:
                 similar[i].append((j, sim))
                 similar[j].append((i, sim))
-        for i, text in enumerate(unique):
-            for e in text.entries:
-                partners: list[tuple[float, str, Entry]] = []
-                for j, sim in similar[i]:
-                    for other in unique[j].entries:
-                        if other is e or (e.key is not None and other.key == e.key):
-                            continue
-                        if e.sha256 and other.sha256 == e.sha256:
-                            continue
-                        partners.append((sim, other.path, other))
-                if not partners:
-                    continue
-                partners.sort(key=lambda p: (-p[0], p[1]))
-                sim, _path, other = partners[0]
-                name = other.agency or "未识别机关"
-                year = f"{other.year}年" if other.year else ""
-                more = f"；另有 {len(partners) - 1} 份其他机关的报告与之相似" if len(partners) > 1 else ""
-                fields = {
-                    "title": section_title(section),
-                    "other": f"{name}{year}报告（{other.path}）",
-                    "similarity": _percent(sim),
-                    "more": more,
-                }
-                out[e.path].append(_finding(rule, e, None, fields, section=section))
-    return out
+        shared = self.db.execute(
+            "SELECT m.text FROM members m JOIN texts t ON t.id = m.text WHERE t.section = ?"
+            " GROUP BY m.text HAVING COUNT(*) > 1",
+            (section,),
+        )
+        for (text,) in shared:
+            similar.setdefault(text, [])
+        return similar
+
+    def _members(self, text: int) -> list[Entry]:
+        rows = self.db.execute(
+            "SELECT path, key, sha, agency, year FROM members WHERE text = ? ORDER BY rowid", (text,)
+        ).fetchall()
+        return [Entry(path, sha, agency, key, year, "unknown", {}, {}) for path, key, sha, agency, year in rows]
+
+    def findings(self, rule: Rule, emit: Callable[[str, Finding], None]) -> None:
+        """Each report whose section text is ≥ 90% alike another agency's gets one finding per section, naming
+        the most similar other report and how many more there are."""
+        for section in TEXT_SECTIONS:
+            similar = self._similar(section)
+            for i in sorted(similar):
+                writers = self._members(i)
+                others = [(j, sim, self._members(j)) for j, sim in similar[i]]
+                for e in writers:
+                    partners: list[tuple[float, str, Entry]] = []
+                    for sim, group in [(1.0, writers)] + [(sim, group) for _j, sim, group in others]:
+                        for other in group:
+                            if other.path == e.path or (e.key is not None and other.key == e.key):
+                                continue
+                            if e.sha256 and other.sha256 == e.sha256:
+                                continue
+                            partners.append((sim, other.path, other))
+                    if partners:
+                        emit(e.path, _between_finding(rule, e, section, partners))
+
+
+def _between_finding(rule: Rule, e: Entry, section: str, partners: list[tuple[float, str, Entry]]) -> Finding:
+    partners.sort(key=lambda p: (-p[0], p[1]))
+    sim, _path, other = partners[0]
+    name = other.agency or "未识别机关"
+    year = f"{other.year}年" if other.year else ""
+    more = f"；另有 {len(partners) - 1} 份其他机关的报告与之相似" if len(partners) > 1 else ""
+    fields = {
+        "title": section_title(section),
+        "other": f"{name}{year}报告（{other.path}）",
+        "similarity": _percent(sim),
+        "more": more,
+    }
+    return _finding(rule, e, None, fields, section=section)

@@ -12,6 +12,7 @@ no letter.
 from __future__ import annotations
 
 import io
+import os
 import re
 import time
 import zipfile
@@ -90,6 +91,7 @@ def letter_context(agency: str, items: list[Item], rules: Mapping[str, Any]) -> 
                     "basis": getattr(rule, "basis", "") or "",
                 }
             )
+        item.forget()  # read back from the store for this letter only
         if not findings:
             continue
         total += len(findings)
@@ -171,7 +173,7 @@ def render_docx(text: str) -> bytes:
 
 def write_letters(out: Path, items: list[Item], rules: Mapping[str, Any], template: Template) -> list[Path]:
     """``letters/<机关>-整改通知.docx`` per agency with errors or warnings, and ``letters.zip`` of them all."""
-    from .outputs import write_atomic
+    from .outputs import temp_name, write_atomic
 
     by_agency: dict[str, list[Item]] = {}
     names: dict[str, str] = {}
@@ -206,9 +208,14 @@ def write_letters(out: Path, items: list[Item], rules: Mapping[str, Any], templa
     for old in folder.glob("*.docx"):
         if old.name not in keep:
             old.unlink()
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path in written:
-            zf.write(path, f"整改通知/{path.name}")
-    write_atomic(out / "letters.zip", buf.getvalue())
+    target = out / "letters.zip"
+    tmp = temp_name(target)  # written aside, then renamed: never in memory whole, never half-written in place
+    try:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in written:
+                zf.write(path, f"整改通知/{path.name}")
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return written

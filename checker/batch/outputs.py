@@ -27,12 +27,16 @@ if TYPE_CHECKING:
 Record = dict[str, Any]
 
 
-@dataclass
+@dataclass(eq=False)
 class Item:
-    """One report of the batch: its record, all its findings (single-report and X), where its page is."""
+    """One report of the batch: its record, all its findings (single-report and X), where its page is.
+
+    A batch's items do not hold their findings: ``finder(path)`` reads them back from the store when an output
+    needs them, and ``forget()`` lets them go again (memory stays flat); only their counts stay (``tally``).
+    An item made with its findings (``Item(record, findings)``) keeps them."""
 
     record: Record
-    findings: list[Finding]
+    given: list[Finding] | None = field(default=None, repr=False)
     key: str | None = None  # the agency as matched across years
     page: str = ""  # relative to the output folder: reports/….html
     cached: bool = False
@@ -40,15 +44,38 @@ class Item:
     duplicate_of: str | None = None  # the kept file of the same agency-year (X105): not counted in aggregates
     changes: dict[str, Any] | None = None  # since the last run over this agency-year: new / fixed / unchanged
     loader: Callable[[Record], Record] | None = field(default=None, repr=False)  # light record → whole record
+    finder: Callable[[str], list[Finding]] | None = field(default=None, repr=False)  # path → findings
+    _counts: dict[str, int] | None = field(default=None, repr=False)
+    _rules: dict[str, int] | None = field(default=None, repr=False)
 
     @property
     def path(self) -> str:
         return str(self.record["path"])
 
+    @property
+    def findings(self) -> list[Finding]:
+        if self.given is not None:
+            return self.given
+        found = self.__dict__.get("_found")
+        if found is None:
+            if self.finder is None:
+                raise RuntimeError(f"{self.path}: no store to read the findings from")
+            found = self.__dict__["_found"] = self.finder(self.path)
+        return found
+
+    def tally(self, findings: list[Finding]) -> None:
+        """Count ``findings`` by severity and by rule (what stays in memory of them)."""
+        counts = {"error": 0, "warning": 0, "info": 0}
+        by_rule: dict[str, int] = {}
+        for f in findings:
+            counts[f.severity] = counts.get(f.severity, 0) + 1
+            by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
+        self._counts, self._rules = counts, dict(sorted(by_rule.items()))
+
     @cached_property
     def whole(self) -> Record:
         """The whole record (cells, headings): ``record`` itself, or read back from the store when it is light."""
-        if not self.record.get("light"):
+        if not (self.record.get("light") or self.record.get("slim")):
             return self.record
         if self.loader is None:
             raise RuntimeError(f"{self.path}: no store to read the whole record from")
@@ -60,12 +87,12 @@ class Item:
 
         return report_from_record(self.whole)
 
-    @cached_property
+    @property
     def counts(self) -> dict[str, int]:
-        out = {"error": 0, "warning": 0, "info": 0}
-        for f in self.findings:
-            out[f.severity] = out.get(f.severity, 0) + 1
-        return out
+        if self._counts is None:
+            self.tally(self.findings)
+        assert self._counts is not None
+        return self._counts
 
     @property
     def passing(self) -> bool:
@@ -78,15 +105,17 @@ class Item:
         return "可以发布" if self.passing else "需要修改"
 
     def rule_counts(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for f in self.findings:
-            out[f.rule] = out.get(f.rule, 0) + 1
-        return dict(sorted(out.items()))
+        if self._rules is None:
+            self.tally(self.findings)
+        assert self._rules is not None
+        return self._rules
 
     def forget(self) -> None:
-        """Drop the rebuilt Report and the whole record (memory): they are read again when needed."""
+        """Drop the rebuilt Report, the whole record and the findings read from the store (memory): they are
+        read again when needed."""
         self.__dict__.pop("report", None)
         self.__dict__.pop("whole", None)
+        self.__dict__.pop("_found", None)
 
     def top_rules(self, n: int = 5) -> list[str]:
         """The rules with the most findings in this report, most first (``A101×3``)."""

@@ -35,6 +35,7 @@ def compare(items: list[Item], store: Any, run_id: int) -> None:
         if not item.counted or not item.key or not isinstance(year, int):
             continue
         prints = sorted(fingerprint(f) for f in item.findings)
+        item.forget()
         rows.append((item.key, year, item.path, item.record.get("sha256"), prints))
         sha = item.record.get("sha256")
         runs = previous.get((item.key, year), [])

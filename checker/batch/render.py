@@ -68,7 +68,10 @@ def write_all(out: Path, items: list[Any], rules: Any, result: Any, template: An
     manifest = _load(out)
     old_pages: dict[str, str] = manifest.get("pages") or {}
     base = code_digest() + rules_digest(rules)
-    pages = {item.page: item_key(item, base) for item in items}
+    pages = {}
+    for item in items:
+        pages[item.page] = item_key(item, base)
+        item.forget()
     # what the summaries show of the progress since the last run (not when that was: every run moves it)
     changes = [(i.path, [(i.changes or {}).get(k) for k in ("new", "fixed", "unchanged")]) for i in items]
     listing = json.dumps([base, [(i.page, pages[i.page]) for i in items]], ensure_ascii=False)

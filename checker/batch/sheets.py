@@ -235,6 +235,7 @@ def finding_rows(items: Iterable[Item], rules: Any) -> Iterator[list[Any]]:
                 getattr(rule, "fix", "") or "",
                 item.path,
             ]
+        item.forget()  # read back from the store for its rows only
 
 
 def table_row(item: Item) -> list[Any]:

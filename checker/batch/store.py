@@ -56,6 +56,8 @@ CREATE TABLE IF NOT EXISTS run_reports (
     findings TEXT NOT NULL, PRIMARY KEY (run, agency, year)
 );
 CREATE INDEX IF NOT EXISTS run_reports_key ON run_reports (agency, year);
+CREATE TABLE IF NOT EXISTS cross_cache (seq INTEGER PRIMARY KEY, path TEXT NOT NULL, finding TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS cross_cache_path ON cross_cache (path, seq);
 """
 
 
@@ -213,6 +215,11 @@ _CROSS_COLUMNS = ("prev_items", "change")  # 2019 表二 chains (X102), in every
 _HEAVY = ("cells", "headings", "tables_found", "conflicts")
 
 
+def is_cross_cell(key: str) -> bool:
+    """Whether the cross-year rules read this cell (``applications.carried_over.total``…)."""
+    return key.startswith(_CROSS_CELLS) or key.rsplit(".", 1)[-1] in _CROSS_COLUMNS
+
+
 def light(record: dict[str, Any]) -> dict[str, Any]:
     """The part of a record a batch keeps in memory for every report (its memory stays flat as reports grow):
     everything but the cells, the headings and the table positions — except the cells the cross-year rules read.
@@ -222,10 +229,40 @@ def light(record: dict[str, Any]) -> dict[str, Any]:
         return record  # already light, or not in the store (kept whole: failures are small)
     out = {k: v for k, v in record.items() if k not in _HEAVY}
     cells = record.get("cells") or []
-    out["cells"] = [c for c in cells if ".".join(c[0]).startswith(_CROSS_CELLS) or c[0][-1] in _CROSS_COLUMNS]
+    out["cells"] = [c for c in cells if is_cross_cell(".".join(c[0]))]
     out["cells_read"] = sum(1 for c in cells if c[2] is not None or c[3])
     out["light"] = True
     return out
+
+
+_SLIM_DROP = ("findings", "cells", "texts")
+
+
+def slim(record: dict[str, Any]) -> dict[str, Any]:
+    """What a batch holds in memory of each report it keeps in the store: who, which year, what format, whether
+    readable and how many cells were read — not its findings, cells or texts (read back in passes:
+    ``Store.light_of``). A record not in the store (a timeout, a crash, an unhashed file) is kept whole."""
+    if not record.get("sha256") or record.get("transient"):
+        return record
+    out = {k: v for k, v in light(record).items() if k not in _SLIM_DROP}
+    out["slim"] = True
+    return out
+
+
+slim_record = slim  # the name inside Store, whose methods take a ``slim`` flag
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    """Every field of a Finding, for ``Finding(**…)`` after a JSON round trip."""
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity,
+        "message": finding.message,
+        "location": finding.location,
+        "expected": finding.expected,
+        "actual": finding.actual,
+        "related": finding.related,
+    }
 
 
 def numbers(record: dict[str, Any]) -> dict[str, Any]:
@@ -318,6 +355,8 @@ class Store:
             if problems != ["ok"]:
                 raise StoreCorrupt("; ".join(str(p) for p in problems)[:120])
             self.db.executescript(_SCHEMA)
+            # this run's findings of each report (single-report and X merged), read back by every output's pass
+            self.db.execute("CREATE TEMP TABLE run_findings (path TEXT PRIMARY KEY, findings TEXT NOT NULL)")
             columns = {row[1] for row in self.db.execute("PRAGMA table_info(results)")}
             if "light" not in columns:  # a store of an earlier xxgk: light records are made on reading
                 self.db.execute("ALTER TABLE results ADD COLUMN light TEXT")
@@ -347,10 +386,10 @@ class Store:
     # results
 
     def get_results(
-        self, hashes: Iterable[str], version: str, ruleset: str, *, whole: bool = False
+        self, hashes: Iterable[str], version: str, ruleset: str, *, whole: bool = False, slim: bool = False
     ) -> dict[str, dict[str, Any]]:
         """Stored records by content hash, for the given version and rule set: light ones (``light``) unless
-        ``whole``."""
+        ``whole``, or only what a batch holds in memory (``slim``)."""
         out: dict[str, dict[str, Any]] = {}
         wanted = sorted({h for h in hashes if h})
         column = "record" if whole else "COALESCE(light, record)"
@@ -363,7 +402,7 @@ class Store:
             )
             for sha, text in rows:
                 record = json.loads(text)
-                out[sha] = record if whole else light(record)
+                out[sha] = record if whole else slim_record(record) if slim else light(record)
         return out
 
     def full(self, record: dict[str, Any], version: str, ruleset: str) -> dict[str, Any]:
@@ -377,6 +416,55 @@ class Store:
         if row is None:  # cannot happen while the batch holds its folder's lock; be safe
             raise KeyError(record["sha256"])
         return dict(json.loads(row[0]), path=record["path"])
+
+    def light_of(self, record: dict[str, Any], version: str, ruleset: str) -> dict[str, Any]:
+        """The light record (findings, the cells the X rules read, texts) of a slim one, at the slim one's path."""
+        if not record.get("slim"):
+            return record
+        row = self.db.execute(
+            "SELECT COALESCE(light, record) FROM results WHERE sha256 = ? AND version = ? AND ruleset = ?",
+            (record["sha256"], version, ruleset),
+        ).fetchone()
+        if row is None:  # cannot happen while the batch holds its folder's lock; be safe
+            raise KeyError(record["sha256"])
+        return dict(light(json.loads(row[0])), path=record["path"])
+
+    # this run's findings of each report, and the X findings of the last run (kept: a rerun does not redo them)
+
+    def put_findings(self, path: str, findings: list[Finding]) -> None:
+        text = json.dumps([finding_dict(f) for f in findings], ensure_ascii=False, default=_default)
+        self.db.execute("INSERT OR REPLACE INTO run_findings (path, findings) VALUES (?, ?)", (path, text))
+
+    def findings_of(self, path: str) -> list[Finding]:
+        from ..findings import Finding
+
+        row = self.db.execute("SELECT findings FROM run_findings WHERE path = ?", (path,)).fetchone()
+        return [Finding(**f) for f in json.loads(row[0])] if row else []
+
+    def cross_ready(self, key: str) -> bool:
+        """Whether the X findings of ``key`` (a digest of what they are made of) are kept from an earlier run."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'cross'").fetchone()
+        return row is not None and row[0] == key
+
+    def start_cross(self) -> None:
+        """Forget the kept X findings (new ones follow with ``add_cross``, then ``end_cross``)."""
+        self.db.execute("DELETE FROM meta WHERE key = 'cross'")
+        self.db.execute("DELETE FROM cross_cache")
+
+    def add_cross(self, seq: int, path: str, finding: Finding) -> None:
+        text = json.dumps(finding_dict(finding), ensure_ascii=False, default=_default)
+        self.db.execute("INSERT INTO cross_cache (seq, path, finding) VALUES (?, ?, ?)", (seq, path, text))
+
+    def end_cross(self, key: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('cross', ?)", (key,))
+        self.db.commit()
+
+    def cross_of(self, path: str) -> list[Finding]:
+        """The kept X findings of one report, in the order they were found."""
+        from ..findings import Finding
+
+        rows = self.db.execute("SELECT finding FROM cross_cache WHERE path = ? ORDER BY seq", (path,))
+        return [Finding(**json.loads(text)) for (text,) in rows]
 
     def put_result(self, record: dict[str, Any], version: str, ruleset: str) -> None:
         """Keep a finished result (committed at once). Timeouts and crashes are not kept: they are retried."""
