@@ -21,6 +21,7 @@ per layout feature, so a failing class stands out, and the worst variants with t
 from __future__ import annotations
 
 import argparse
+import math
 import random
 import sys
 import time
@@ -84,7 +85,7 @@ def _widths(rng: random.Random, n: int, need: float, total: float) -> tuple[floa
     """``n`` column widths of about one size (a template's or an office suite's default: equal shares, each
     within 15 % of it), at least ``need`` each and at most ``total`` together: from just wide enough to full."""
     base = rng.uniform(need, max(need, total / n / 1.15))
-    return tuple(round(max(need, base * rng.uniform(0.85, 1.15)), 1) for _ in range(n))
+    return tuple(math.ceil(10 * max(need, base * rng.uniform(0.85, 1.15))) / 10 for _ in range(n))
 
 
 def make_variant(index: int, seed: int) -> Variant:

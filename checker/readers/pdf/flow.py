@@ -66,7 +66,9 @@ class Layout:
                 for line in held:
                     self.pieces.setdefault(id(line), piece)
         for piece, held in found:
-            if held and self._header_over_unruled(piece, held[-1], lines):
+            if held and (
+                self._header_over_unruled(piece, held[-1], lines) or self._values_after_unruled(piece, held, lines)
+            ):
                 for line in held:  # the whole table (ruled header, unruled body) is read by the layout method
                     if self.pieces.get(id(line)) is piece:
                         del self.pieces[id(line)]
@@ -101,6 +103,23 @@ class Layout:
             if any(f.is_number for f in following.frags):
                 return True
         return False
+
+    def _values_after_unruled(self, piece: Piece, held: list[Line], lines: list[Line]) -> bool:
+        """A ruled piece of values only at the top of a page (a table's last row alone on it) whose table began on
+        the page before without rules the reader could use (its header read by the layout method): the layout
+        method reads the two parts as one table."""
+        texts = [t for row in piece.grid for box in row for t in box.lines]
+        if not texts or not all(_is_number(t) for t in texts):
+            return False
+        k = next((i for i, ln in enumerate(lines) if ln is held[0]), None)
+        if k is None:
+            return False
+        above = [ln for ln in lines[:k] if ln.page == held[0].page]
+        if len(above) > 1 or any(len(ln.compact) > 6 for ln in above):  # only 续表 may stand above it
+            return False
+        before = k - len(above) - 1
+        prev = lines[before] if before >= 0 else None
+        return prev is not None and prev.page == held[0].page - 1 and id(prev) not in self.pieces
 
     def _ruled_line(self, piece: Piece) -> None:
         if self.ruled and self.ruled[-1] is piece:

@@ -70,7 +70,7 @@ class PdfSettings:
     min_cell: float = 4.0  # grid bands narrower than this are a double rule, not a row or column
     light: int = 245  # rules drawn in a colour lighter than this on every channel are invisible
     wide_gap: float = 1.5  # values in one ruled cell further apart than this (glyph): rules are missing there
-    body_reach_lines: int = 4  # a boxed header's body: its first values within this many lines below it
+    body_reach_lines: int = 12  # a boxed header's body: its first values within this many lines below it
     header_reach: float = 60.0  # a horizontal rule meeting no vertical one this close above a table is its header's
     max_rule_pairs: int = 50_000  # a page with more horizontal x vertical rules than this is not read for tables
     min_table_rows: int = 1  # a ruled region needs this many rows (one: a table's last row alone on a page)
