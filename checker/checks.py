@@ -3,13 +3,13 @@ rule's YAML file names it (``check: {named: …, params: …}``) and carries the
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from . import ids, layout, words
 from .findings import Finding
+from .patterns import regex
 from .registry import CHECKS, PARAMS, CheckFn, Param, check, finding, params_error
 
 __all__ = ["CHECKS", "PARAMS", "CheckFn", "Param", "check", "finding", "params_error"]
@@ -56,7 +56,7 @@ def sections_present(report: Report, rule: Rule, params: dict[str, Any]) -> Iter
         yield finding(rule, {"section": key, "title": section_title(key), "hint": hint}, section=key)
 
 
-_PROBLEMS_SUBHEADING = re.compile(r"^[(（]?[一1][)）、.]?(?:存在的)?(?:主要)?问题")
+_PROBLEMS_SUBHEADING = regex(r"^[(（]?[一1][)）、.]?(?:存在的)?(?:主要)?问题")
 
 
 def _problems_subheading(report: Report) -> bool:
@@ -244,11 +244,11 @@ def table_unfilled(report: Report, rule: Rule, params: dict[str, Any]) -> Iterab
 
 
 # Placeholders of the template left in the title or the text: XX县, XX局, XXXX年, ____年.
-_PLACEHOLDER_NAME = re.compile(r"[XxＸｘ×＊*]{2,}[县市区局镇乡省州旗盟委办厅院所年]|[_＿]{2,}年")
+_PLACEHOLDER_NAME = regex(r"[XxＸｘ×＊*]{2,}[县市区局镇乡省州旗盟委办厅院所年]|[_＿]{2,}年")
 # A title whose year was left empty: "XX县人民政府  年政府信息公开工作年度报告" (no digit or numeral before 年).
-_EMPTY_YEAR = re.compile(r"(?:^|[^\d〇零一二三四五六七八九十○Ｏ])[\s_＿]*年度?政府信息公开")
+_EMPTY_YEAR = regex(r"(?:^|[^\d〇零一二三四五六七八九十○Ｏ])[\s_＿]*年度?政府信息公开")
 # The template's instructions in parentheses, written to be replaced: （文字描述，概述…）, （填写下表。…）.
-_INSTRUCTION = re.compile(
+_INSTRUCTION = regex(
     r"^[（(]\s*(?:文字描述|此处填写|在此填写|请填写|请在此|请根据|填写下表|填写说明|根据实际情况填写|按实际情况填写)"
 )
 
@@ -357,15 +357,15 @@ def text_mentions(report: Report, rule: Rule, params: dict[str, Any]) -> Iterabl
     if params.get("min_year") and (report.year is None or report.year < int(params["min_year"])):
         return
     agency = report.agency or ""
-    if params.get("agency") and not re.search(params["agency"], agency):
+    if params.get("agency") and not regex(params["agency"]).search(agency):
         return
-    if params.get("agency_not") and re.search(params["agency_not"], agency):
+    if params.get("agency_not") and regex(params["agency_not"]).search(agency):
         return
     section = params.get("section")
     if section and section not in report.sections:
         return  # the missing section is S101's finding
     text = _section_text(report, section) if section else " ".join(t.text for _, t in report.parsed.texts)
-    if not re.search(params["pattern"], text):
+    if not regex(params["pattern"]).search(text):
         yield finding(rule, {"agency": agency, "section": section or ""}, section=section)
 
 
@@ -378,9 +378,9 @@ def published_in_time(report: Report, rule: Rule, params: dict[str, Any]) -> Ite
         yield finding(rule, {"published": report.published.isoformat(), "deadline": deadline.isoformat()})
 
 
-_GOVERNMENT = re.compile(r"人民政府$|管委会$|管理委员会$|实验区$|新区$|开发区$|自治[州县旗]$|[省市县区旗盟]$")
-_DEPARTMENT = re.compile(r"(局|厅|委员会|委|办公室|办公厅|中心|院|站|所|处|队|署|会)$")
-_TOWNSHIP = re.compile(r"[乡镇]人民政府$|街道|乡$|镇$")
+_GOVERNMENT = regex(r"人民政府$|管委会$|管理委员会$|实验区$|新区$|开发区$|自治[州县旗]$|[省市县区旗盟]$")
+_DEPARTMENT = regex(r"(局|厅|委员会|委|办公室|办公厅|中心|院|站|所|处|队|署|会)$")
+_TOWNSHIP = regex(r"[乡镇]人民政府$|街道|乡$|镇$")
 
 
 def _deadline(agency: str, year: int) -> date | None:

@@ -8,25 +8,26 @@ from datetime import date
 
 from .model import Document
 from .normalize import fold, squeeze
+from .patterns import regex
 
 _CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6",
               "七": "7", "八": "8", "九": "9"}  # fmt: skip
-_CN_YEAR = re.compile(r"[二][〇○零一二三四五六七八九]{3}(?=年)")
+_CN_YEAR = regex(r"[二][〇○零一二三四五六七八九]{3}(?=年)")
 _YEAR = r"((?:19|20)\d{2})"
-_TITLE = re.compile(rf"{_YEAR}\s*年(?:度)?.{{0,40}}?(?:政府信息公开|政务公开).{{0,12}}?报告")
-_PERIOD = re.compile(
+_TITLE = regex(rf"{_YEAR}\s*年(?:度)?.{{0,40}}?(?:政府信息公开|政务公开).{{0,12}}?报告")
+_PERIOD = regex(
     rf"(?:统计(?:期限|时限|时间|区间|期间|范围)|数据统计)[^。]{{0,24}}?{_YEAR}\s*年\s*1\s*月\s*1\s*日"
     rf"|{_YEAR}\s*年\s*1\s*月\s*1\s*日\s*(?:起)?\s*(?:至|到|—|-|－|~)\s*(?:{_YEAR}\s*年\s*)?12\s*月\s*31\s*日"
 )
 # The publication date: a page's metadata ("发布时间: 2026-01-30") or the date under the signature. A report is
 # published early in the year after the one it reports on.
-_PUBLISHED = re.compile(rf"(?:发布|公开|成文|印发|生成)(?:时间|日期)\s*[:：]?\s*{_YEAR}\s*[-年/.]\s*(\d{{1,2}})")
-_SIGNED = re.compile(rf"(?:^|\s){_YEAR}\s*年\s*(\d{{1,2}})\s*月\s*\d{{1,2}}\s*日\s*$")
-_REPORT_WORDS = re.compile(r"(?:政府信息公开|政务公开)(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)")
+_PUBLISHED = regex(rf"(?:发布|公开|成文|印发|生成)(?:时间|日期)\s*[:：]?\s*{_YEAR}\s*[-年/.]\s*(\d{{1,2}})")
+_SIGNED = regex(rf"(?:^|\s){_YEAR}\s*年\s*(\d{{1,2}})\s*月\s*\d{{1,2}}\s*日\s*$")
+_REPORT_WORDS = regex(r"(?:政府信息公开|政务公开)(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)")
 # Markup and crawler field names in front of a title: "# …", "标题: …"
-_TITLE_PREFIX = re.compile(r"^(?:#+\s*|(?:标题|题目|名称|文章标题)\s*[:：]\s*)")
-_SITE_SUFFIX = re.compile(r"\s*[-_|—–]+\s*[^-_|—–]*$")
-_LEGACY_CUES = re.compile(r"收费及减免|依申请公开(?:政府信息)?(?:和|及)不予公开|主要问题及改进措施|政府信息公开的收费")
+_TITLE_PREFIX = regex(r"^(?:#+\s*|(?:标题|题目|名称|文章标题)\s*[:：]\s*)")
+_SITE_SUFFIX = regex(r"\s*[-_|—–]+\s*[^-_|—–]*$")
+_LEGACY_CUES = regex(r"收费及减免|依申请公开(?:政府信息)?(?:和|及)不予公开|主要问题及改进措施|政府信息公开的收费")
 
 
 @dataclass(slots=True)
@@ -90,9 +91,7 @@ def detect(doc: Document) -> Detected:
 
 
 # A full publication date ("发布日期：2023年2月15日"), as R103 compares it with the statutory deadline.
-_PUBLISHED_DATE = re.compile(
-    r"(?:发布|公开|成文)(?:日期|时间)\s*[:：]?\s*((?:19|20)\d{2})[-年./](\d{1,2})[-月./](\d{1,2})"
-)
+_PUBLISHED_DATE = regex(r"(?:发布|公开|成文)(?:日期|时间)\s*[:：]?\s*((?:19|20)\d{2})[-年./](\d{1,2})[-月./](\d{1,2})")
 
 
 def publication_date(doc: Document) -> date | None:

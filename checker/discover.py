@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import PurePath
+
+from .patterns import regex
 
 # The generator meta tag of every HTML page xxgk writes; walking skips pages that carry it.
 GENERATOR = "xxgk"
@@ -35,7 +37,7 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 # (hidden anyway), Word's autosave ``~WRL0001.tmp`` / ``~WRD0000.tmp``, WPS's ``~name.tmp``.
 _LOCK_PATTERNS = ("~$*", ".~lock.*#", "~*.tmp")
 
-_GENERATOR_RE = re.compile(rb"<meta\s+name\s*=\s*[\"']generator[\"']\s+content\s*=\s*[\"']xxgk\b", re.IGNORECASE)
+_GENERATOR_RE = regex(rb"<meta\s+name\s*=\s*[\"']generator[\"']\s+content\s*=\s*[\"']xxgk\b", re.IGNORECASE)
 _HTML_EXTENSIONS = (".html", ".htm", ".xhtml", ".shtml")
 
 
@@ -54,8 +56,8 @@ def is_lock_file(name: str) -> bool:
 
 def written_by_xxgk(path: str) -> bool:
     """An HTML page xxgk wrote (findings page, batch page): its head carries our generator meta tag."""
-    if not path.lower().endswith(_HTML_EXTENSIONS):
-        return False
+    if not path.lower().endswith(_HTML_EXTENSIONS) or not os.path.isfile(path):
+        return False  # never opened unless a regular file: a FIFO named *.html would block the walk
     try:
         with open(path, "rb") as fh:
             head = fh.read(4096)
@@ -77,12 +79,17 @@ def iter_candidates(
     exclude: Iterable[str] | None = None,
     extend_exclude: Iterable[str] = (),
     force_exclude: bool = False,
+    *,
+    skip_folder: Callable[[str], bool] | None = None,
+    onerror: Callable[[OSError], None] | None = None,
 ) -> Iterator[Candidate]:
     """Every file to check, in a stable order: explicit files as given, folders walked sorted by name.
 
     ``exclude=None`` means ``DEFAULT_EXCLUDE``. A file is yielded once even when two arguments reach it.
     ``force_exclude`` applies the walk's skipping to explicit files too (ruff's ``--force-exclude``): what
-    pre-commit needs, as it names every staged file explicitly."""
+    pre-commit needs, as it names every staged file explicitly. ``skip_folder(path)`` may leave out more
+    folders found while walking (``batch``: review folders); ``onerror`` hears of folders that cannot be read
+    (``os.walk``'s callback; by default they are passed over)."""
     from .readers import is_report_file
 
     globs = [*(DEFAULT_EXCLUDE if exclude is None else exclude), *extend_exclude]
@@ -102,10 +109,12 @@ def iter_candidates(
             if once(path):
                 yield Candidate(path, explicit=True)
             continue
-        for root, dirs, files in os.walk(path):
+        for root, dirs, files in os.walk(path, onerror=onerror):
             rel_root = os.path.relpath(root, path)
             rel_root = "" if rel_root == os.curdir else PurePath(rel_root).as_posix() + "/"
             dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _matches(globs, d, rel_root + d))
+            if skip_folder is not None:
+                dirs[:] = [d for d in dirs if not skip_folder(os.path.join(root, d))]
             for name in sorted(files):
                 if name.startswith(".") or is_lock_file(name) or _matches(globs, name, rel_root + name):
                     continue

@@ -13,10 +13,10 @@ from functools import lru_cache
 import yaml
 
 from .normalize import NUMBERING, label_text, split_numbering
-from .patterns import Compile, compiled_once
+from .patterns import Compile, regex
 from .resources import resource_path
 
-_CN_SECTION_NUMBER = re.compile(r"^(?:([一二三四五六七八九十])[、.,:]|第([一二三四五六七八九十])部分[、.:]?)$")
+_CN_SECTION_NUMBER = regex(r"^(?:([一二三四五六七八九十])[、.,:]|第([一二三四五六七八九十])部分[、.:]?)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,8 +211,8 @@ def _numbering_fits(term: Term, numbering: str) -> bool:
     return not (term.numbered is True and not numbering) and not (term.numbered is False and numbering)
 
 
-_PUNCT = re.compile(r"[、,，;；:：.。()（）\[\]【】《》<>·]")
-_SENTENCE = re.compile(r"[。；;，,！!？?]")
+_PUNCT = regex(r"[、,，;；:：.。()（）\[\]【】《》<>·]")
+_SENTENCE = regex(r"[。；;，,！!？?]")
 _SECTION_NUMBERING = r"(?:[一二三四五六七八九十][、.,:]?|第[一二三四五六七八九十]部分[、.:]?)"
 
 
@@ -267,8 +267,7 @@ def vocabulary() -> Vocabulary:
     source = resource_path("grammars", "labels.yaml").read_bytes()
     # The parsed file and the regexes' programs are kept between runs (a few ms and ~25 ms of every start).
     data = cached("labels", source, lambda: yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
-    with compiled_once("labels-re", source) as compile:
-        return Vocabulary(data, compile)
+    return Vocabulary(data, regex)
 
 
 def section_number(numbering: str) -> str | None:

@@ -8,7 +8,6 @@ table that is neither a label nor a value becomes UNKNOWN so that it is reported
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -16,6 +15,7 @@ from . import ids
 from .labels import Match, Vocabulary, vocabulary
 from .model import Block, Cell, Document, Problem, Source
 from .normalize import label_text, running_text, squeeze
+from .patterns import regex
 from .values import Value, is_value_text, parse_value
 
 # Terms that open a table zone inside running text (flattened tables have no cell boundaries).
@@ -23,28 +23,28 @@ from .values import Value, is_value_text, parse_value
 ROW_KINDS = frozenset({"ACTIVE_ROW", "APP_ROW", "APP_GROUP"})
 ANCHOR_KINDS = frozenset({"BLOCK", "APP_NOTE", "APP_HDR"})
 # Prose inside a zone (a sentence with its punctuation) means the table has ended.
-_PROSE = re.compile(r"[^\d]{12,}[。，；,;][^\d]{4,}|[^\d]{6,}。")
+_PROSE = regex(r"[^\d]{12,}[。，；,;][^\d]{4,}|[^\d]{6,}。")
 # 行政复议行政诉讼 as the head of table 四, not as a title named in prose ("…行政复议行政诉讼情况").
-_REVIEW_ANCHOR = re.compile(r"行政复议(?:[/／]?行政诉讼(?!情况)|结果维持)")
+_REVIEW_ANCHOR = regex(r"行政复议(?:[/／]?行政诉讼(?!情况)|结果维持)")
 _TABLE_OF_KIND = {
     "REVIEW_GROUP": "review", "REVIEW_COL": "review", "APP_ROW": "applications", "APP_HDR": "applications",
     "APP_NOTE": "applications", "APP_GROUP": "applications", "BLOCK": "active", "ACTIVE_ROW": "active",
 }  # fmt: skip
 _LIST_GOES_ON = frozenset(";；、,，等")
-_CAPTION = re.compile(r"^(?:附)?表\s*[一二三四五1-5]\s*[:：、.．]?\s*\S{0,30}$")
-_CLAUSE = re.compile(r"[\u4e00-\u9fff]{4,}[,;，；]")
-_SUBHEADING = re.compile(r"^\([一二三四五六七八九十]+\)")
+_CAPTION = regex(r"^(?:附)?表\s*[一二三四五1-5]\s*[:：、.．]?\s*\S{0,30}$")
+_CLAUSE = regex(r"[\u4e00-\u9fff]{4,}[,;，；]")
+_SUBHEADING = regex(r"^\([一二三四五六七八九十]+\)")
 # A number inside running text: digits with separators, sign, decimals, optional unit.
 # A value inside a number span: a signed number, or a blank marker standing between values.
 # 无 is a blank marker only standing alone, not in a word ("（四）无法提供" broken over lines).
-_VALUE = re.compile(
+_VALUE = regex(
     r"[+-]?\d[\d,]*(?:\.\d+)?(?:万元|亿元|元|笔|件|个|项|条|次)?|——|--|[—/－\\]|-(?!\d)"
     r"|(?<![)\u4e00-\u9fff])无(?![\u4e00-\u9fff])"
 )
-_BLANK_RUN = re.compile(r"^(?:——|--|[—/－\\-]|无)$")
+_BLANK_RUN = regex(r"^(?:——|--|[—/－\\-]|无)$")
 # A row numbering right after a digit: "6.属于…", "2、其他…".
-_NUMBERING_AFTER = re.compile(r"[.、][\u4e00-\u9fff]")
-_IGNORABLE = re.compile(r"^[\s\W_]*$|^\(?单位[:：]?[^)]*\)?$")
+_NUMBERING_AFTER = regex(r"[.、][\u4e00-\u9fff]")
+_IGNORABLE = regex(r"^[\s\W_]*$|^\(?单位[:：]?[^)]*\)?$")
 _LONG_TEXT = 40
 
 
@@ -430,8 +430,8 @@ def _whole_words(found: list, norm: str) -> list:
     return kept
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_NOT_WORD = re.compile(r"[\W_\d]+")
+_CJK = regex(r"[\u4e00-\u9fff]")
+_NOT_WORD = regex(r"[\W_\d]+")
 
 
 @lru_cache(maxsize=1)

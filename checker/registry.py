@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .findings import Finding
+from .patterns import regex
 from .rule import render_message
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ def _is_kind(value: Any, kind: str) -> bool:
         return False
     if kind == "regex":
         try:
-            re.compile(value)
+            regex(value)  # kept compiled: the check uses the same pattern through regex() too
         except re.error:
             return False
     return True

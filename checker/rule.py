@@ -12,8 +12,9 @@ from typing import Any
 
 from . import layout
 from .expr import Linear
+from .patterns import regex
 
-_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
+_PLACEHOLDER = regex(r"\{([a-z_][a-z0-9_.]*)\}")
 
 
 class RuleError(ValueError):

@@ -6,19 +6,19 @@ blank marker is kept as text so that a rule can report it (V101).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from .normalize import fold
+from .patterns import regex
 
 BLANK_MARKERS = frozenset({"", "/", "\\", "-", "—", "——", "–", "－", "无", "空", "—/—", "_"})
 
 # After NFKC: digits are ASCII, the full-width comma is ','.
-_NUMBER = re.compile(
+_NUMBER = regex(
     r"^(?P<sign>[+-])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?(?P<unit>万元|亿元|元|件|个|项|条|次|人次|笔)?$"
 )
-_SPACES = re.compile(r"[\s\u00a0\u3000]+")
+_SPACES = regex(r"[\s\u00a0\u3000]+")
 # The most digits a value may have (a trillion yuan has 13): longer runs are not numbers of a report, and
 # Python refuses to convert integers of more than 4,300 digits at all.
 MAX_DIGITS = 15

@@ -8,14 +8,14 @@ phrase, never as itself.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
 from . import layout
+from .patterns import regex
 
-_NUMBERING = re.compile(r"^[一二三四五六七八九十]+、")
+_NUMBERING = regex(r"^[一二三四五六七八九十]+、")
 
 
 def _label(kinds: str | tuple[str, ...], key: str, edition: str | None, fallback: str) -> str:
@@ -99,7 +99,7 @@ def column_phrase(table: str, column: str, edition: str | None = None) -> str:
     return f"“{column_name(table, column, edition)}”列"
 
 
-_ADDRESS = re.compile(r"^T(\d+)!([A-Z]+)(\d+)$")
+_ADDRESS = regex(r"^T(\d+)!([A-Z]+)(\d+)$")
 
 
 def place(location: Mapping[str, Any], fmt: str = "", edition: str | None = None) -> str:

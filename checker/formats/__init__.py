@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import importlib
 import os
-import re
 from collections.abc import Callable, Mapping
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, Protocol
+
+from ..patterns import regex
 
 if TYPE_CHECKING:
     from ..extract import Report
@@ -53,7 +54,7 @@ FORMATTERS: dict[str, Formatter] = {name: _lazy(name) for name in FORMAT_NAMES}
 # The canonical cell keys, in the order they nest (keys.md): they name a cell independently of the layout.
 CELL_KEYS = ("table", "block", "row", "column")
 
-_CELL = re.compile(r"^T(\d+)!([A-Z]+)(\d+)$")
+_CELL = regex(r"^T(\d+)!([A-Z]+)(\d+)$")
 
 
 def display_path(path: str) -> str:
@@ -118,8 +119,8 @@ SEVERITY_WORDS = {"error": "错误", "warning": "警告", "info": "提示"}
 
 # C0 and C1 control characters except tab and newline, and DEL: a document may hold them; a terminal would
 # obey them (ESC sequences repaint the screen, change the title…) and XML 1.0 forbids them outright.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_CONTROL = regex(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_XML_FORBIDDEN = regex(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def terminal_safe(text: str) -> str:

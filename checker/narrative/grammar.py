@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from ..patterns import regex
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -19,8 +21,8 @@ if TYPE_CHECKING:
 
 # Sections whose prose restates table counts (一 总体情况; 四–六 where some reports put their figures).
 SCOPE = frozenset({"一", "四", "五", "六"})
-_CLAUSE_BREAK = re.compile(r"[,;:，；：]")
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
+_CLAUSE_BREAK = regex(r"[,;:，；：]")
+_YEAR = regex(r"(?<!\d)((?:19|20)\d{2})年")
 # A year next to a count that may differ from the report's: 结转至2026年 (the next year), 2022年结转 (the last).
 _OTHER_YEAR = {"carried_forward": 1, "carried_over": -1}
 
@@ -74,15 +76,13 @@ class _Grammar:
 @cache
 def _grammar() -> _Grammar:
     from ..cache import cached
-    from ..patterns import compiled_once
     from ..resources import resource_path
 
     source = resource_path("grammars", "narrative.yaml").read_bytes()
     loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     # The parsed file and the regexes' programs are kept between runs (~15 ms of every start).
     data = cached("narrative", source, lambda: yaml.load(source, Loader=loader))
-    with compiled_once("narrative-re", source) as compile:
-        return _compile_grammar(data, compile)
+    return _compile_grammar(data, regex)
 
 
 def _compile_grammar(data: dict[str, Any], compile: Callable[[str], re.Pattern[str]]) -> _Grammar:

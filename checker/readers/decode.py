@@ -21,6 +21,8 @@ from __future__ import annotations
 import codecs
 import re
 
+from ..patterns import regex
+
 LOSSY_SUFFIX = "+replace"
 
 _SNIFF_BYTES = 4096
@@ -34,8 +36,8 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
-_META_CHARSET = re.compile(rb"<meta\b[^>]{0,512}?charset\s*=\s*[\"']?\s*([a-z0-9_.:\-]+)", re.IGNORECASE)
-_XML_ENCODING = re.compile(rb"<\?xml\b[^>]{0,200}?encoding\s*=\s*[\"']\s*([a-z0-9_.:\-]+)", re.IGNORECASE)
+_META_CHARSET = regex(rb"<meta\b[^>]{0,512}?charset\s*=\s*[\"']?\s*([a-z0-9_.:\-]+)", re.IGNORECASE)
+_XML_ENCODING = regex(rb"<\?xml\b[^>]{0,200}?encoding\s*=\s*[\"']\s*([a-z0-9_.:\-]+)", re.IGNORECASE)
 
 # Declarations that must be read as a superset (GBK pages routinely contain characters outside GB2312, and
 # Big5 pages characters from HKSCS), or that browsers reinterpret (a UTF-16 <meta> in a byte-oriented file

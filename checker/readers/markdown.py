@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
 from ..model import Block, Cell, Document, Source
 from ..normalize import fold
+from ..patterns import regex
 from .decode import decode_bytes
 from .lines import drop_furniture
 
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<text>.*?)\s*#*\s*$")
-_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
-_DELIMITER = re.compile(r"^\s*\|?\s*:?-{1,}:?\s*(\|\s*:?-{1,}:?\s*)*\|?\s*$")
-_MARKUP = re.compile(r"(\*\*|__|`|<br\s*/?>)")
+_HEADING = regex(r"^\s{0,3}#{1,6}\s+(?P<text>.*?)\s*#*\s*$")
+_TABLE_ROW = regex(r"^\s*\|.*\|\s*$")
+_DELIMITER = regex(r"^\s*\|?\s*:?-{1,}:?\s*(\|\s*:?-{1,}:?\s*)*\|?\s*$")
+_MARKUP = regex(r"(\*\*|__|`|<br\s*/?>)")
 
 
 def read(data: bytes, path: str) -> Document:
