@@ -9,7 +9,6 @@ settings wins; nothing is merged across folders, so what applies is always one f
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -45,7 +44,7 @@ def find_config(start: Path) -> tuple[dict[str, Any], Path] | None:
         if own.is_file():
             return _read(own), own
         pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file():
+        if pyproject.is_file() and _mentions_us(pyproject):
             table = _read(pyproject).get("tool", {}).get("xxgk")
             if table is not None:
                 if not isinstance(table, dict):
@@ -83,7 +82,18 @@ def load_config_file(path: Path) -> dict[str, Any]:
     return _validate(raw, path)
 
 
+def _mentions_us(pyproject: Path) -> bool:
+    """Whether a pyproject.toml can hold our settings at all: every way of writing ``tool.xxgk`` in TOML spells
+    ``xxgk``. Other projects' pyproject files (most of them) are not parsed, and not ours to judge."""
+    try:
+        return b"xxgk" in pyproject.read_bytes()
+    except OSError:
+        return True  # read again by _read, which says what is wrong
+
+
 def _read(path: Path) -> dict[str, Any]:
+    import tomllib  # only when there is a settings file: importing it costs as much as reading a report
+
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)

@@ -36,6 +36,16 @@ def test_pyproject_without_our_table_is_skipped(tmp_path: Path) -> None:
     assert source == outer and settings == {"edition": "2021"}
 
 
+def test_other_projects_pyproject_is_not_ours_to_judge_but_ours_is(tmp_path: Path) -> None:
+    _write(tmp_path / "pyproject.toml", "[tool.black\nbroken = ")  # not TOML, and no word of ours in it
+    assert load_config(tmp_path) == ({}, None)
+    _write(tmp_path / "pyproject.toml", "[tool]\nxxgk = { year = 2020 }\n")  # our table, written another way
+    assert load_config(tmp_path)[0] == {"year": 2020}
+    _write(tmp_path / "pyproject.toml", "[tool.xxgk]\nyear = ")
+    with pytest.raises(ConfigError, match="不是有效的 TOML"):
+        load_config(tmp_path)
+
+
 def test_xxgk_toml_beats_pyproject_in_the_same_folder(tmp_path: Path) -> None:
     _write(tmp_path / "pyproject.toml", "[tool.xxgk]\nyear = 2020\n")
     own = _write(tmp_path / "xxgk.toml", "year = 2022\n")
