@@ -8,12 +8,12 @@ folder that cannot be created or written means no cache, never an error.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -78,8 +78,27 @@ def store(kind: str, key: bytes, value: object) -> None:
     _store(path, data)
 
 
+class Memo(dict):  # type: ignore[type-arg]
+    """Results of a pure function kept between runs: a dict loaded from the entry of ``kind`` for ``key`` (the
+    bytes of everything the results depend on besides their arguments), written back once at exit when this
+    process added to it."""
+
+    def __init__(self, kind: str, key: bytes) -> None:
+        stored = load(kind, key)
+        super().__init__(stored if isinstance(stored, dict) else {})
+        self.kind, self.key, self.loaded = kind, key, len(self)
+        atexit.register(self.save)
+
+    def save(self) -> None:
+        if len(self) != self.loaded:
+            store(self.kind, self.key, dict(self))
+            self.loaded = len(self)
+
+
 def _store(path: Path, data: bytes) -> None:
     try:
+        import tempfile  # only when writing: it imports shutil, random, bz2 and lzma (~10 ms of a start)
+
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     except OSError:
         return

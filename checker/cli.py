@@ -281,6 +281,8 @@ def _check_files(  # type: ignore[no-untyped-def]
 
 def _baseline(results, rules, baseline: str | None, write_baseline: str | None, quiet: bool):  # type: ignore[no-untyped-def]
     """--write-baseline writes every finding and ends the run; --baseline keeps only the findings not in it."""
+    if not (baseline or write_baseline):
+        return results
     from .baseline import BaselineError
 
     try:

@@ -7,22 +7,24 @@ check does not declare (``checker.checks.Param``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from . import layout
-from .expr import ExprError, compile_expr
+from .cache import Memo
+from .expr import ExprError, Linear, compile_expr
 from .findings import SEVERITY_ORDER
-from .resources import data_dir
+from .patterns import regex
+from .resources import data_dir, resource_path
 from .rule import Rule, RuleError, key_sets, scope
 
 REQUIRED = ("id", "name", "title", "severity", "check", "message", "basis")
 KNOWN = set(REQUIRED) | {"editions", "table", "for_each", "block", "blame", "fix", "rationale", "examples", "aliases"}
-_ID = re.compile(r"^[A-Z]\d{3}$")
+_ID = regex(r"^[A-Z]\d{3}$")
 
 
 class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -140,9 +142,29 @@ def _compile(rule: Rule, where: str) -> None:
         if not keys:
             continue  # the block does not exist in this edition
         try:
-            linear = compile_expr(str(rule.check["expr"]), set(keys), key_sets(edition))
+            linear = _compiled_expr(str(rule.check["expr"]), set(keys), key_sets(edition))
         except ExprError as exc:
             raise RuleError(f"{where}: {exc}") from None
         if rule.blame and rule.blame not in linear.keys:
             raise RuleError(f"{where}: blame 的键“{rule.blame}”不在表达式中")
         rule.compiled[edition] = linear
+
+
+def _compiled_expr(text: str, keys: set[str], sets: dict[str, tuple[str, ...]]) -> Linear:
+    """``compile_expr``, its results kept between runs: loading the expression grammar and parsing every
+    identity again costs ~8 ms of every start. Errors are never kept (they are raised each time)."""
+    memo = _expr_memo()
+    key = (text, tuple(sorted(keys)), tuple(sorted(sets.items())))
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = compile_expr(text, keys, sets)
+    return found
+
+
+@lru_cache(maxsize=1)
+def _expr_memo() -> Memo:
+    from . import expr
+
+    # What a compiled identity depends on besides its arguments: the grammar and the compiler's own code.
+    sources = resource_path("grammars", "expr.lark").read_bytes() + Path(expr.__file__).read_bytes()
+    return Memo("expr-compiled", sources)

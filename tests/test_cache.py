@@ -50,3 +50,36 @@ def test_rule_files_read_through_the_cache_give_the_same_rules():
     assert {k: (r.check, r.compiled, r.file) for k, r in first.items()} == {
         k: (r.check, r.compiled, r.file) for k, r in again.items()
     }
+
+
+def test_a_memo_keeps_results_between_runs_and_writes_only_what_is_new():
+    from checker.cache import Memo
+
+    memo = Memo("m", b"grammar v1")
+    assert memo == {}
+    memo[("x", 1)] = "result"
+    memo.save()  # at exit, in a real run
+    (entry,) = cache_folder().glob("m-*.pickle")
+    written = entry.stat().st_mtime_ns
+    again = Memo("m", b"grammar v1")
+    assert again == {("x", 1): "result"}
+    again.save()  # nothing new: nothing written
+    assert entry.stat().st_mtime_ns == written
+    assert Memo("m", b"grammar v2") == {}  # another grammar, another entry
+
+
+def test_compiled_identities_come_back_the_same_and_errors_are_never_kept():
+    from checker.expr import ExprError, compile_expr
+    from checker.ruleset import _compiled_expr, _expr_memo
+
+    _expr_memo.cache_clear()
+    keys, sets = {"a", "b", "total"}, {"parts": ("a", "b")}
+    first = _compiled_expr("total == sum(parts)", keys, sets)
+    _expr_memo().save()
+    _expr_memo.cache_clear()
+    assert _expr_memo()  # read back from the entry
+    assert _compiled_expr("total == sum(parts)", keys, sets) == first == compile_expr("total == sum(parts)", keys, sets)
+    for _ in range(2):
+        with pytest.raises(ExprError):
+            _compiled_expr("total == missing", keys, sets)
+    _expr_memo.cache_clear()
