@@ -104,7 +104,7 @@ def make_variant(index: int, seed: int) -> Variant:
     digits = len(str(max(int(v) for k, v in values.items() if k[0] != "active" and v is not None)))
     # cell padding a side: the builder's tight 2 points, LibreOffice's default 2.83, Word's and WPS's 5.4
     margin = rng.choice((2.0, 2.83, 5.4))
-    need = max(digits * size / 2, size) + 2 * margin  # a cell holds its widest number (or one character)
+    need = max(digits * size / 2, size) + 2 * margin + 0.5  # a cell holds its widest number (or one character)
     if rng.random() < 0.5:  # a Word draft's default widths: labels over up to six lines
         least = size + 2 * margin
         labels = (rng.uniform(least, least + 6), rng.uniform(least + size, 50), rng.uniform(least + size, 60))
@@ -156,12 +156,13 @@ class Outcome:
     problems: int = 0
     planted: int = 0
     found: int = 0
+    unplaced: int = 0  # planted errors missed where every cell was read right (the rules' localisation, not reading)
     wrong: list = field(default_factory=list)
     messages: list = field(default_factory=list)
     seconds: float = 0.0
 
     def add(self, other: Outcome) -> None:
-        for name in ("cells", "right", "extra", "s202", "problems", "planted", "found", "seconds"):
+        for name in ("cells", "right", "extra", "s202", "problems", "planted", "found", "unplaced", "seconds"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def clean(self) -> bool:
@@ -174,7 +175,8 @@ class Outcome:
         found = 100 * self.found / max(self.planted, 1)
         return (
             f"cells {rate:6.2f}% ({self.right}/{self.cells}, {self.extra} extra)  false S202 {self.s202:3d}  "
-            f"P {self.problems:3d}  planted found {found:6.2f}% ({self.found}/{self.planted})"
+            f"P {self.problems:3d}  planted found {found:6.2f}% ({self.found}/{self.planted}; "
+            f"{self.unplaced} missed with every cell read right)"
         )
 
 
@@ -209,6 +211,8 @@ def run_variant(v: Variant, rules: list) -> Outcome:
         # table 三: a row and a column identity cross at the cell; table 四 has one identity per row (its total)
         if (table, row, col) in placed or (table == "review" and (table, row) in rows):
             out.found += 1
+        elif out.right == out.cells:
+            out.unplaced += 1
     return out
 
 
