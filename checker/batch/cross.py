@@ -1,8 +1,9 @@
 """Cross-report rules (family X): the same agency's consecutive years, and duplicated text.
 
 * X101 上年结转 (each column of 表三) must equal the agency's previous-year 结转下年度继续办理.
-* X102 (2019 edition) 上一年项目数量 must equal the previous year's 上一年项目数量 + 本年增/减.
-* X104 (2021 edition) 现行有效件数 should equal the previous year's 现行有效件数 + 本年制发件数 − 本年废止件数.
+* X102 (2019 edition) 上一年项目数量 must equal the previous year's 上一年项目数量 + 本年增/减, and X104 (2021
+  edition) 现行有效件数 the previous year's 现行有效件数 + 本年制发件数 − 本年废止件数: identities stated in their
+  rule files (``check: cross_year``), evaluated by checker/crossyear.py.
 * X103 a narrative section (一, 五, 六) nearly identical to another agency's report in the batch, or to the same
   agency's previous year.
 
@@ -254,6 +255,9 @@ def _previous_years(
     entries: list[Entry], past_by: Mapping[tuple[str, int], list[Entry]], rules: Mapping[str, Rule], emit: Any
 ) -> None:
     """X101, X102, X104 and X103 against the previous year, for the reports of one agency."""
+    from ..crossyear import is_cross_year
+
+    chains = sorted((r for r in rules.values() if is_cross_year(r)), key=lambda r: r.id)
     batch_by: dict[int, list[Entry]] = defaultdict(list)
     for e in entries:
         if e.year is not None:
@@ -269,10 +273,9 @@ def _previous_years(
         found: list[Finding] = []
         if "X101" in rules:
             found += _x101(e, prev, rules["X101"])
-        if "X102" in rules and e.edition == prev.edition == "2019":
-            found += _x102(e, prev, rules["X102"])
-        if "X104" in rules and e.edition == prev.edition == "2021":
-            found += _x104(e, prev, rules["X104"])
+        for rule in chains:  # X102, X104: identities across the two years, stated in their rule files
+            if e.edition == prev.edition and e.edition in rule.editions:
+                found += _chain(e, prev, rule)
         if "X103" in rules:
             found += _x103_previous(e, prev, rules["X103"])
         for f in found:
@@ -335,76 +338,15 @@ def _x101(e: Entry, prev: Entry, rule: Rule) -> list[Finding]:
     return found
 
 
-def _x102(e: Entry, prev: Entry, rule: Rule) -> list[Finding]:
+def _chain(e: Entry, prev: Entry, rule: Rule) -> list[Finding]:
+    """A rule's identity across the two years (``check: cross_year``, checker/crossyear.py), row by row of 表二."""
+    from ..crossyear import breaks
+
     found = []
-    for block, (rows, cols) in layout.ACTIVE["2019"].items():
-        if "prev_items" not in cols or "change" not in cols:
-            continue
-        for row in rows:
-            base = f"active.{block}.{row}"
-            read, actual = e.number(f"{base}.prev_items")
-            if not read or actual is None:
-                continue
-            read_items, prev_items = prev.number(f"{base}.prev_items")
-            read_change, change = prev.number(f"{base}.change")
-            if not (read_items and read_change):
-                continue
-            expected = (prev_items or 0) + (change or 0)
-            if actual == expected:
-                continue
-            fields = {
-                "block": _block_label(block, "2019"),
-                "label": _label("row", row, "2019"),
-                "actual": actual,
-                "expected": expected,
-                "prev_items": prev_items or 0,
-                "change": f"{change or 0:+d}" if isinstance(change or 0, int) else change,
-                "prev_year": prev.year,
-                "prev_path": prev.path,
-            }
-            cell = ("active", block, row, "prev_items")
-            found.append(_finding(rule, e, cell, fields, expected=expected, actual=actual))
+    for broken in breaks(rule, e.edition, e.number, prev.number):
+        fields = broken.fields | {"prev_year": prev.year, "prev_path": prev.path}
+        found.append(_finding(rule, e, broken.cell, fields, expected=broken.expected, actual=broken.actual))
     return found
-
-
-def _x104(e: Entry, prev: Entry, rule: Rule) -> list[Finding]:
-    found = []
-    rows, _cols = layout.ACTIVE["2021"]["art20_1"]
-    for row in rows:
-        base = f"active.art20_1.{row}"
-        read, actual = e.number(f"{base}.in_force")
-        if not read or actual is None:
-            continue
-        read_issued, issued = e.number(f"{base}.issued")
-        read_repealed, repealed = e.number(f"{base}.repealed")
-        read_prev, prev_in_force = prev.number(f"{base}.in_force")
-        if not (read_issued and read_repealed and read_prev):
-            continue
-        expected = (prev_in_force or 0) + (issued or 0) - (repealed or 0)
-        if actual == expected:
-            continue
-        fields = {
-            "label": _label("row", row, "2021"),
-            "actual": actual,
-            "expected": expected,
-            "prev_in_force": prev_in_force or 0,
-            "issued": issued or 0,
-            "repealed": repealed or 0,
-            "prev_year": prev.year,
-            "prev_path": prev.path,
-        }
-        cell = ("active", "art20_1", row, "in_force")
-        found.append(_finding(rule, e, cell, fields, expected=expected, actual=actual))
-    return found
-
-
-def _block_label(block: str, edition: str) -> str:
-    from ..writers import template
-
-    try:
-        return template.label("BLOCK", block, edition)
-    except KeyError:
-        return block
 
 
 # -- X103: duplicated text -------------------------------------------------------------------------------------
