@@ -45,6 +45,8 @@ def rules_md() -> str:
         if rule.is_expr:
             how = f"`{_cell(rule.check['expr'])}` for each {rule.for_each} of `{rule.table}`"
             how += f" `{rule.block}`" if rule.block else ""
+        elif "cross_year" in rule.check:
+            how = f"batch: `{_cell(rule.check['cross_year'])}` (`prev.`: the previous year's report)"
         elif rule.check.get("named") == "builtin":
             how = "while reading the file" if rule_id[0] in "PSE" else "batch, across reports"
         else:
