@@ -92,6 +92,21 @@ SCENARIOS: dict[str, tuple[pb.Layout, pb.Style]] = {
         pb.Layout(label_widths=(14, 30, 24), split_rows=True, values_on="second", repeat_header=True),
         pb.Style(rules="horizontal"),
     ),
+    # -- classes the variant sweep (benchmarks/bench_pdf_variants.py) found failing --
+    # no rules, the label (二)部分公开（区分处理的，…） wrapped seven characters a line: its first line alone is
+    # the short wording of the label, its values centred three lines down
+    "short-wording-first-line": (pb.Layout(label_widths=(20, 30, 40)), pb.Style(rules="none")),
+    # a boxed header over a body with horizontal rules only, the first row's values centred beside a label
+    # wrapped over several lines (not on the line right under the header), the header repeated on each page
+    "open-body-wrapped-labels": (
+        pb.Layout(label_widths=(14, 30, 24), repeat_header=True, break_before="results.denied.third_party"),
+        pb.Style(rules="open-body"),
+    ),
+    # table 四's header at the foot of a page with horizontal rules only, its row of values alone on the next
+    "review-break-horizontal": (
+        pb.Layout(label_widths=(20, 50, 170), review_col=27, review_break=True),
+        pb.Style(rules="horizontal"),
+    ),
 }
 EDITIONS = ("2019", "2021")
 
@@ -262,6 +277,37 @@ def test_one_character_objects_of_a_font_not_embedded_are_kept():
     doc = read(buf.getvalue(), "single.pdf")
     text = "".join(b.text for b in doc.blocks)
     assert all(ch in text for ch in "三、本年度办理结果总计")
+
+
+def test_numbers_close_together_in_a_font_not_embedded_stay_apart():
+    """PDFium gives a half-width digit of a CID font the PDF does not embed an em-wide box: the last digit of
+    2706 reached 6.5 points into the next cell, and 2706 and 253 in narrow unruled columns were read as one
+    value. A box is no wider than the step to the next character's origin (the digits' advance, from the PDF's
+    own width table); the last digit takes the digits' width."""
+    import dataclasses
+    import io
+
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfgen import canvas
+
+    from checker.readers.pdf import PdfSettings
+    from checker.readers.pdf.text import text_layer
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(pb.PAGE_W, pb.PAGE_H))
+    c.setFont(pb.CID_FONT, 12)
+    x = 100.0
+    for text in ("2706", "253", "8", "1076"):  # LibreOffice's padding: 5.7 points between two cells' text
+        c.drawString(x, 700, text)
+        x += pdfmetrics.stringWidth(text, pb.CID_FONT, 12) + 5.7
+    c.showPage()
+    c.save()
+    frags = []
+    for settings in (PdfSettings(), dataclasses.replace(PdfSettings(), min_advance=1e9)):
+        _, pages, _ = text_layer(buf.getvalue(), settings)
+        frags.append([f.text for ln in pages[0].lines for f in ln.frags])
+    assert frags[0] == ["2706", "253", "8", "1076"]
+    assert frags[1] != frags[0]  # the em-wide boxes as PDFium gives them
 
 
 def test_settings_are_named_and_frozen_and_both_methods_agree(tmp_path):

@@ -48,13 +48,25 @@ def implied_tables(
     for stack in _stacks(loose, settings):
         top, a, b = stack[0].pos, min(r.a for r in stack), max(r.b for r in stack)
         if any(
-            0 <= top - max(h.pos for h in hs) <= settings.header_reach
+            _right_under(page, top, max(h.pos for h in hs), settings)
             and min(b, max(h.b for h in hs)) > max(a, min(h.a for h in hs))
             for hs, _ in ruled
         ):
             continue
         out.extend(_tables(stack, frags, page, settings, carry))
     return out
+
+
+def _right_under(page: Page, top: float, bottom: float, settings: PdfSettings) -> bool:
+    """A stack of rules starting at ``top`` goes on from a ruled table ending at ``bottom``: close under it, or
+    with nothing between them but a row holding values (its label wrapped over many lines, the row taller
+    than the reach)."""
+    if top < bottom:
+        return False
+    if top - bottom <= settings.header_reach:
+        return True
+    between = [ln for ln in page.lines if bottom < (ln.top + ln.bottom) / 2 < top]
+    return any(f.is_number for ln in between for f in ln.frags) and not any(_heading(ln) for ln in between)
 
 
 def _stacks(rules: list[Rule], settings: PdfSettings) -> list[list[Rule]]:
