@@ -108,7 +108,7 @@ def _discover(  # type: ignore[no-untyped-def]
     return list(iter_candidates(paths, excluded, extended, force_exclude))
 
 
-_OCR_HELP = "扫描件（没有文字层的 PDF）的文字识别：auto 已安装 xxgk[ocr] 时自动识别，never 不识别"
+from .readers.ocr import OPTION_HELP as _OCR_HELP  # noqa: E402 - worded once for check, annotate, serve
 
 
 def _extract(path: str, edition: str | None, year: int | None, ocr: str = "auto"):  # type: ignore[no-untyped-def]

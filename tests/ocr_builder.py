@@ -122,3 +122,27 @@ def _noise(img, rng: random.Random):
     arr = np.asarray(img).astype(np.int16)
     grain = np.random.default_rng(rng.randrange(1 << 30)).normal(0, 6, arr.shape).astype(np.int16)
     return Image.fromarray(np.clip(arr + grain, 0, 255).astype(np.uint8))
+
+
+def first_page(pdf: bytes) -> bytes:
+    """The first page of a PDF alone (a small OCR fixture: one table page is seconds, not a minute)."""
+    import pypdfium2 as pdfium
+
+    src = pdfium.PdfDocument(pdf)
+    out = pdfium.PdfDocument.new()
+    try:
+        out.import_pages(src, [0])
+        buf = io.BytesIO()
+        out.save(buf)
+        return buf.getvalue()
+    finally:
+        out.close()
+        src.close()
+
+
+def one_page_scan(edition: str = "2021", seed: int = 7, dpi: float = 150.0) -> tuple[bytes, dict]:
+    """A scanned one-page report (its first table page), and the values printed on it."""
+    from checker.writers import consistent_values
+
+    values = consistent_values(edition, random.Random(seed), blank_rate=0.2)
+    return scan(first_page(printed_report(edition, values)), seed=seed, dpi=dpi, stamp_page=-1), values

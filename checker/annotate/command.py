@@ -10,6 +10,8 @@ from pathlib import Path
 import click
 
 from ..commands import CONFIG_HELP, rule_options
+from ..readers.ocr import MODES as OCR_MODES
+from ..readers.ocr import OPTION_HELP as OCR_HELP
 
 SUFFIX = ".审阅"  # DRAFT.docx -> DRAFT.审阅.docx
 
@@ -27,6 +29,7 @@ def default_output(path: str) -> str:
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖它")
 @rule_options
 @click.option("--config", "config_file", type=click.Path(), help=CONFIG_HELP)
+@click.option("--ocr", type=click.Choice(OCR_MODES), default="auto", show_default=True, help=OCR_HELP)
 def annotate(
     path: str,
     output: str | None,
@@ -38,6 +41,7 @@ def annotate(
     year: int | None,
     fail_on: str | None,
     config_file: str | None,
+    ocr: str = "auto",
 ) -> None:
     """把检查结果写成 Word 批注：生成草稿的副本，每个问题批注在出错的单元格或标题上（原文件不变）。
 
@@ -58,7 +62,7 @@ def annotate(
     out = output or default_output(path)
     _check_output(path, out, force)
     try:
-        result = annotate_file(path, rules, enabled, None if edition == "auto" else edition, year)
+        result = annotate_file(path, rules, enabled, None if edition == "auto" else edition, year, ocr=ocr)
     except NotAnnotatable as exc:
         click.echo(f"{path}: {exc}", err=True)
         sys.exit(2)

@@ -29,7 +29,13 @@ if TYPE_CHECKING:
     from .places import BodyMap
 
 # How a format that cannot carry Word comments is named in the one-line refusal.
-_FORMAT_NAMES = {"pdf": "PDF 文件", "html": "网页（HTML）", "txt": "文本文件", "md": "Markdown 文件"}
+_FORMAT_NAMES = {
+    "pdf": "PDF 文件",
+    "html": "网页（HTML）",
+    "txt": "文本文件",
+    "md": "Markdown 文件",
+    "image": "页面图片",
+}
 
 
 class NotAnnotatable(Exception):
@@ -51,6 +57,7 @@ def annotate_file(
     enabled: set[str] | None = None,
     edition: str | None = None,
     year: int | None = None,
+    ocr: str = "auto",
 ) -> Annotated:
     """Read, check and annotate one draft. Raises :class:`NotAnnotatable` for a file that is not a Word
     document (or a .doc/.wps that cannot be converted); an unreadable Word file gives ``data=None`` and the
@@ -77,9 +84,9 @@ def annotate_file(
         data = _converted(data, path)
     try:
         if fmt == "docx":
-            report = extract_path(path, edition=edition, year=year)
+            report = extract_path(path, edition=edition, year=year, ocr=ocr)
         else:
-            report = _extract_converted(data, path, edition, year)
+            report = _extract_converted(data, path, edition, year, ocr)
         findings = check_report(report, rules, enabled)
     except Exception as exc:  # a reading or checking bug must still end in one line, not a traceback
         raise NotAnnotatable(f"读取或检查文件时出错（{type(exc).__name__}），未能生成批注") from exc
@@ -110,7 +117,7 @@ def _converted(data: bytes, path: str) -> bytes:
         raise NotAnnotatable(str(exc)) from None
 
 
-def _extract_converted(data: bytes, path: str, edition: str | None, year: int | None) -> Report:
+def _extract_converted(data: bytes, path: str, edition: str | None, year: int | None, ocr: str = "auto") -> Report:
     """Extract the converted DOCX, reported under the original file's name and format."""
     from ..extract import extract_path
 
@@ -118,7 +125,7 @@ def _extract_converted(data: bytes, path: str, edition: str | None, year: int | 
         converted = os.path.join(tmp, "report.docx")
         with open(converted, "wb") as fh:
             fh.write(data)
-        report = extract_path(converted, edition=edition, year=year)
+        report = extract_path(converted, edition=edition, year=year, ocr=ocr)
     report.path = path
     report.format = "doc"
     if report.document is not None:

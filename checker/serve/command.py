@@ -7,6 +7,9 @@ import os
 
 import click
 
+from ..readers.ocr import MODES as OCR_MODES
+from ..readers.ocr import OPTION_HELP as OCR_HELP
+
 EXTRA_HINT = "pip install 'xxgk[serve]'（在源码目录中：pip install '.[serve]'）"
 
 
@@ -29,6 +32,8 @@ EXTRA_HINT = "pip install 'xxgk[serve]'（在源码目录中：pip install '.[se
 @click.option("--rules", "extra_rules", multiple=True, type=click.Path(), help="额外的规则文件（YAML，可重复）")
 @click.option("--config", "config_file", type=click.Path(),
               help="使用这个配置文件（xxgk.toml，或含 [tool.xxgk] 的 pyproject.toml），不再向上查找")  # fmt: skip
+@click.option("--ocr", type=click.Choice(OCR_MODES), default="auto", show_default=True,
+              help=OCR_HELP + "（在工作进程中识别，受 --timeout 限制）")  # fmt: skip
 def serve(
     host: str,
     port: int,
@@ -41,6 +46,7 @@ def serve(
     timeout: float,
     extra_rules: tuple[str, ...],
     config_file: str | None,
+    ocr: str = "auto",
 ) -> None:
     """在本机运行一个检查网页：上传报告，查看检查结果，下载带批注的 Word 副本。文件不离开本机。
 
@@ -57,7 +63,7 @@ def serve(
     if token == "auto":
         token = generated_token()
     _check_address(host, port, token, loopback)
-    settings = _settings(config_file, extra_rules)
+    settings = _settings(config_file, extra_rules, ocr)
     history = None if no_history else _history_path(history_db)
     config = Config(
         host=host,
@@ -126,7 +132,7 @@ def _announce(host: str, port: int, token: str | None, loopback: bool, history: 
     return address
 
 
-def _settings(config_file: str | None, extra_rules: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def _settings(config_file: str | None, extra_rules: tuple[str, ...], ocr: str = "auto"):  # type: ignore[no-untyped-def]
     """The rules, selection, edition and year of the nearest config, as ``check`` chooses them; a broken
     config or rules file stops the server before it starts (one line)."""
     from ..annotate.command import selected_rules
@@ -141,6 +147,7 @@ def _settings(config_file: str | None, extra_rules: tuple[str, ...]):  # type: i
         enabled=frozenset(enabled) if enabled is not None and set(enabled) != set(rules) else None,
         edition=None if edition in (None, "auto") else edition,
         year=settings.get("year"),
+        ocr=ocr,
     )
 
 

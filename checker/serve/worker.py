@@ -40,6 +40,8 @@ class Settings:
     enabled: frozenset[str] | None = None
     edition: str | None = None
     year: int | None = None
+    ocr: str = "auto"  # --ocr: a scan is read by OCR in the worker, under the same per-file timeout
+    ocr_threads: int = 0  # ONNX Runtime threads of each worker (0: the pool shares the cores out)
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ def check_upload(job: Job, settings: Settings) -> Outcome:
 
     rules = _rules(settings.rule_files)
     try:
-        report = extract_path(job.read_path, edition=settings.edition, year=settings.year)
+        report = extract_path(job.read_path, edition=settings.edition, year=settings.year, ocr=settings.ocr)
     except Exception as exc:  # a reader bug on a strange file: this file gets one finding, the server goes on
         report = Report(path=job.read_path, format=format_of(job.read_path), readable=False)
         report.problems.append(Problem(ids.UNREADABLE, f"无法解析这个文件（程序内部错误 {type(exc).__name__}）"))
@@ -170,6 +172,13 @@ def timeout_message(seconds: float) -> str:
     return f"检查超时：超过 {seconds:g} 秒仍未完成，已中止；文件可能过大、结构异常或为恶意构造，请人工查看"
 
 
+def ocr_timeout_message(seconds: float, pages: int) -> str:
+    return (
+        f"扫描件（{pages} 页）的文字识别（OCR）超过 {seconds:g} 秒仍未完成，已中止：扫描件逐页识别较慢。"
+        "可在命令行用 xxgk check 检查这个文件（不限时），或以更大的 --timeout 重新启动 xxgk serve"
+    )
+
+
 def crash_message(detail: str) -> str:
     return f"检查时工作进程异常退出（{detail}），未能检查此文件；服务器和其他文件不受影响"
 
@@ -180,6 +189,7 @@ def crash_message(detail: str) -> str:
 def _worker_main(conn: Any, settings: Settings, check: Callable[[Job, Settings], Any] = check_upload) -> None:
     """A worker: silent, in its own process group (so that a timeout kills what it started too)."""
     quiet_worker()
+    _ocr_setup(conn, settings)
     with suppress(Exception):  # warm up: the first upload should not wait for imports and the rule catalog
         _rules(settings.rule_files)
         import checker.formats.html  # noqa: F401
@@ -197,6 +207,18 @@ def _worker_main(conn: Any, settings: Settings, check: Callable[[Job, Settings],
             return
 
 
+def _ocr_setup(conn: Any, settings: Settings) -> None:
+    """The worker's share of the cores for OCR, and a message to the server when a scan's OCR begins (its
+    timeout is then said as the scan's, not as a hostile file's)."""
+    import os
+
+    from ..readers.ocr import NOTIFY
+
+    if settings.ocr_threads and "XXGK_OCR_THREADS" not in os.environ:
+        os.environ["XXGK_OCR_THREADS"] = str(settings.ocr_threads)
+    NOTIFY.set(lambda pages: conn.send(("ocr", pages)))
+
+
 class _Process:
     def __init__(self, ctx: Any, settings: Settings, check: Callable[[Job, Settings], Any]) -> None:
         self.conn, child = ctx.Pipe()
@@ -205,6 +227,7 @@ class _Process:
         )
         self.proc.start()
         child.close()
+        self.ocr_pages = 0  # set when the worker says the file in hand is a scan being read by OCR
 
     def kill(self) -> None:
         kill_worker(self.proc)
@@ -242,8 +265,12 @@ class WorkerPool:
         check: Callable[[Job, Settings], Any] = check_upload,
     ) -> None:
         import multiprocessing
+        import os
+        from dataclasses import replace
 
         self.timeout = timeout
+        if not settings.ocr_threads:  # the workers share the cores (OCR would take them all in each)
+            settings = replace(settings, ocr_threads=max(1, (os.cpu_count() or 1) // max(1, workers)))
         self.settings = settings
         self.check = check
         self._ctx = multiprocessing.get_context("spawn")
@@ -269,6 +296,7 @@ class WorkerPool:
 
     def run(self, job: Job) -> Outcome:
         process = self._idle.get()
+        process.ocr_pages = 0
         try:
             process.conn.send(job)
             if self._wait(process, START_GRACE + (self.timeout or 0), "start") is _TIMED_OUT:
@@ -293,13 +321,20 @@ class WorkerPool:
                 got, payload = process.conn.recv()
                 if got == kind:
                     return payload
+                if got == "ocr":
+                    process.ocr_pages = int(payload or 0)
             elif not process.proc.is_alive():
                 raise EOFError
 
     def _lost(self, process: _Process, job: Job, timed_out: bool) -> Outcome:
         detail = "" if timed_out else process.exit_detail()
         self._retire(process)
-        message = timeout_message(self.timeout or 0) if timed_out else crash_message(detail)
+        if timed_out and process.ocr_pages:
+            message = ocr_timeout_message(self.timeout or 0, process.ocr_pages)
+        elif timed_out:
+            message = timeout_message(self.timeout or 0)
+        else:
+            message = crash_message(detail)
         return failed(job, message, self.settings)
 
     def close(self) -> None:

@@ -17,10 +17,16 @@ server thread sets it for the file it reads.
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
+from contextlib import suppress
 from contextvars import ContextVar
 
 MODES = ("auto", "never")
 MODE: ContextVar[str] = ContextVar("xxgk_ocr_mode", default="auto")
+# told the number of pages when OCR of a file begins (a server's worker tells the server: a scan takes longer)
+NOTIFY: ContextVar[Callable[[int], None] | None] = ContextVar("xxgk_ocr_notify", default=None)
+
+OPTION_HELP = "扫描件（没有文字层的 PDF、页面图片）的文字识别：auto 已安装 xxgk[ocr] 时自动识别，never 不识别"
 
 INSTALL_HINT = "安装文字识别组件后可自动识别：pip install 'xxgk[ocr]'"
 NEVER_HINT = "已按 --ocr never 不做文字识别"
@@ -39,3 +45,11 @@ def set_mode(mode: str | None) -> None:
 
 def enabled() -> bool:
     return MODE.get() != "never"
+
+
+def notify(pages: int) -> None:
+    """Tell whoever asked (``NOTIFY``) that OCR of ``pages`` pages begins; a failing listener is ignored."""
+    listener = NOTIFY.get()
+    if listener is not None:
+        with suppress(Exception):  # a listener's failure must not stop the reading
+            listener(pages)
