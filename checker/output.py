@@ -11,6 +11,13 @@ from . import __version__, ids, layout
 from .extract import Report
 from .findings import Finding
 
+OCR_BANNER = "本报告为扫描件，内容由文字识别（OCR）读取，数字可能有误读；标注“文字识别”的问题请对照原件核实"
+
+
+def read_by_ocr(report: Report) -> bool:
+    """Whether the report was read from page images by OCR (its values may be misread): every output says so."""
+    return report.document is not None and report.document.ocr is not None
+
 
 def report_object(report: Report, findings: list[Finding], with_tables: bool) -> dict[str, Any]:
     obj: dict[str, Any] = {
@@ -23,7 +30,7 @@ def report_object(report: Report, findings: list[Finding], with_tables: bool) ->
         # False when cells could not be read from the file (P005): the verdict is "not fully checked".
         "fully_checked": report.readable and not any(f.rule == ids.CELLS_UNREADABLE for f in findings),
     }
-    if report.document is not None and report.document.ocr is not None:
+    if read_by_ocr(report):
         obj["ocr"] = True  # read from page images by OCR: values may be misread
     if with_tables:
         obj["tables"] = report.tables()

@@ -118,6 +118,18 @@ def test_json_says_ocr(scanned):
     assert json.loads(json.dumps(obj, ensure_ascii=False))["ocr"] is True
 
 
+@needs_ocr
+def test_html_page_and_terminal_say_ocr(scanned):
+    from checker.formats import FORMATTERS
+    from checker.output import OCR_BANNER
+
+    report = scanned[4]
+    rules = load_rules()
+    results = [(report, check_report(report, rules))]
+    assert "class=\"ocr-banner\"" in FORMATTERS["html"](results, rules)
+    assert FORMATTERS["text"](results, rules).count(OCR_BANNER) == 1
+
+
 def test_ocr_never_keeps_the_needs_ocr_answer(scanned):
     report = extract_path(str(scanned[3]), ocr="never")
     assert not report.readable
