@@ -17,15 +17,19 @@ fields: ``{label}`` (the row), ``{block}``, ``{actual}``, ``{expected}``, every 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import layout
 from .expr import ExprError, Linear, compile_expr
+from .resources import resource_path
 from .rule import RuleError
 
 if TYPE_CHECKING:
+    from .cache import Memo
     from .rule import Rule
 
 PREV = "prev."
@@ -61,13 +65,44 @@ def compile_cross_year(rule: Rule, edition: str) -> Linear:
         blocks = layout.ACTIVE[edition]
         columns = {c for b, (_rows, cols) in blocks.items() if rule.block in (None, b) for c in cols}
         try:
-            linear = compile_expr(text, columns | {PREV + c for c in columns}, {})
+            linear = _compile_expr(text, columns | {PREV + c for c in columns})
         except ExprError as exc:
             raise RuleError(f"{rule.file}: {rule.id} cross_year: {exc}") from None
         if rule.blame not in columns or abs(linear.coefficient(rule.blame)) != 1:
             raise RuleError(f"{rule.file}: {rule.id} blame 应为表达式中本年的一个单元格（系数为 1）")
         _COMPILED[key] = linear
     return _COMPILED[key]
+
+
+def _compile_expr(text: str, keys: set[str]) -> Linear:
+    """``compile_expr``, its results kept between runs like the single-report identities' (``checker.ruleset``):
+    the rules are compiled at every load, and loading the expression grammar would cost ~10 ms of a start."""
+    memo = _memo()
+    key = (text, tuple(sorted(keys)))
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = compile_expr(text, keys, {})
+    return found
+
+
+@lru_cache(maxsize=1)
+def _memo() -> Memo:
+    from . import expr
+    from .cache import Memo
+
+    # what a compiled identity depends on besides its arguments: the grammar and the compiler's own code
+    return Memo(
+        "crossyear-compiled", resource_path("grammars", "expr.lark").read_bytes() + Path(expr.__file__).read_bytes()
+    )
+
+
+def compile_all(rules: Iterable[Rule]) -> None:
+    """Compile every cross-year identity in each edition of its rule: RuleError when one does not compile."""
+    for rule in rules:
+        if is_cross_year(rule):
+            for edition in rule.editions:
+                if edition in layout.ACTIVE:
+                    compile_cross_year(rule, edition)
 
 
 def breaks(rule: Rule, edition: str, this: Number, prev: Number) -> list[Break]:

@@ -6,20 +6,24 @@ evaluates them, turns failures into findings that name the cell to blame and its
 a single wrong cell where a row identity and a column identity cross.
 
 ``Rule``, ``RuleError``, ``load_rules`` and ``report_from_example`` live in checker.rule, checker.ruleset and
-checker.examples; they are importable from here too, as callers have always imported them.
+checker.examples; they are importable from here too, as callers have always imported them. ``load_rules`` here
+also compiles the identities across two years (checker/crossyear.py), so that every command refuses a broken one
+at load.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
-from . import ids
+from . import ids, ruleset
 from .examples import canonical_paths, report_from_example
 from .expr import Linear, holds
 from .extract import Report
 from .findings import Finding, cell_location, from_problem
 from .rule import Rule, RuleError, cell_path, key_sets, render_message, scope
-from .ruleset import load_rules, rule_files
+from .ruleset import rule_files
 
 __all__ = [
     "Rule",
@@ -39,6 +43,17 @@ __all__ = [
 ]
 
 _LEGACY_OR_NONE = (ids.NO_REPORT, ids.LEGACY)
+
+
+def load_rules(extra: Iterable[str | Path] = ()) -> dict[str, Rule]:
+    """Every rule of rules/ plus extra files (``checker.ruleset.load_rules``), the cross-year identities compiled
+    too: a rule file whose ``cross_year`` does not compile is refused here (RuleError, one line), not at the end
+    of a batch."""
+    from .crossyear import compile_all
+
+    rules = ruleset.load_rules(extra)
+    compile_all(rules.values())
+    return rules
 
 
 # -- evaluation ----------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ and a passing pair of years per rule, the read/blank policy, and a broken identi
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -118,3 +119,23 @@ def _rule(identity: str, blame: str = "in_force") -> Rule:
 def test_a_broken_identity_is_refused_naming_its_file(identity: str, blame: str):
     with pytest.raises(RuleError, match=r"province-chain\.yaml"):
         breaks(_rule(identity, blame), "2021", year({}), year({}))
+
+
+def test_a_province_file_with_a_broken_cross_year_identity_is_refused_at_load_in_one_line(tmp_path):
+    from click.testing import CliRunner
+
+    from checker.cli import main
+
+    text = (Path(RULES[ids.IN_FORCE_CHAIN].file)).read_text(encoding="utf-8")
+    bad = tmp_path / "X199-province-chain.yaml"
+    bad.write_text(
+        text.replace("id: X104", "id: X199").replace("prev.in_force + issued", "prev.in_force + issue"),
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleError, match=r"X199-province-chain\.yaml"):
+        load_rules([bad])
+    example = Path(__file__).resolve().parent.parent / "examples" / "2022-qinghe-county.md"
+    run = CliRunner().invoke(main, ["check", "--rules", str(bad), str(example)])
+    assert run.exit_code == 2  # a rules file that cannot be used (docs/contract.md)
+    lines = run.output.strip().splitlines()
+    assert len(lines) == 1 and "X199-province-chain.yaml" in lines[0] and "issue" in lines[0]
