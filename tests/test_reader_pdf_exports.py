@@ -310,6 +310,23 @@ def test_numbers_close_together_in_a_font_not_embedded_stay_apart():
     assert frags[1] != frags[0]  # the em-wide boxes as PDFium gives them
 
 
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_a_tall_open_header_stays_with_its_table(edition):
+    """A header drawn with horizontal rules only over a ruled body, its cells in narrow columns wrapped one
+    character a line (社/会/公/益/组/织: a header row taller than ``header_reach``): still the table's header."""
+    from checker.extract import extract_document
+    from checker.readers.pdf import PdfSettings, read
+
+    values = consistent_values(edition, random.Random(87), blank_rate=0.2, max_count=9)
+    lay = pb.Layout(label_widths=(20, 60, 150), app_values=(24,) * 6 + (40,), size=10, margin=2.83)
+    data = pb.render_report(edition, values, lay, pb.Style(rules="open-header"))
+    results = [extract_document(read(data, "tall.pdf", s)) for s in (PdfSettings(), PdfSettings(header_band=0))]
+    findings = check_report(results[0], load_rules())
+    assert {p: c.value.json() for p, c in results[0].cells.items()} == expected(values)
+    assert [f.rule for f in findings if f.rule.startswith(("A", "S2", "P"))] == []
+    assert any(f.rule == "S202" for f in check_report(results[1], load_rules()))  # the header cut off
+
+
 def test_settings_are_named_and_frozen_and_both_methods_agree(tmp_path):
     """Every tolerance is a field of one frozen dataclass; a ruled table read with the rules ignored (the layout
     method, as for a PDF without rules) gives the same cells as the ruled grid."""

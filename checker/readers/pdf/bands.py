@@ -66,7 +66,7 @@ def _right_under(page: Page, top: float, bottom: float, settings: PdfSettings) -
     if top - bottom <= settings.header_reach:
         return True
     between = [ln for ln in page.lines if bottom < (ln.top + ln.bottom) / 2 < top]
-    return any(f.is_number for ln in between for f in ln.frags) and not any(_heading(ln) for ln in between)
+    return any(f.is_number for ln in between for f in ln.frags) and not any(section_heading(ln) for ln in between)
 
 
 def _stacks(rules: list[Rule], settings: PdfSettings) -> list[list[Rule]]:
@@ -114,7 +114,7 @@ def _tables(
     lines = _bucket(page.lines, ys, lambda ln: (ln.top + ln.bottom) / 2)
     # a section heading between two tables drawn alike: two tables, the heading's band in neither
     for i in range(len(ys) - 1):
-        if any(_heading(line) for line in lines[i]):
+        if any(section_heading(line) for line in lines[i]):
             out = []
             for part in (
                 [r for r in rules if r.pos <= ys[i] + settings.snap],
@@ -223,7 +223,7 @@ def _block_columns(
     return xs, header
 
 
-def _heading(line: Line) -> bool:
+def section_heading(line: Line) -> bool:
     """A section heading of the template (一、总体情况 …), not a row or group label of table 三."""
     from ...labels import vocabulary
 

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 
 from ...values import is_value_text
-from .bands import implied_tables
+from .bands import implied_tables, section_heading
 from .paths import Rule
 from .settings import PdfSettings
 from .text import ASCII_WORD, Char, Page, join
@@ -91,7 +91,7 @@ def find_pieces(page: Page, settings: PdfSettings, carry: list[float] | None = N
     vs = _join(_snap([r for r in page.rules if not r.horizontal], settings.snap), settings)
     if len(hs) * len(vs) > settings.max_rule_pairs:
         return []  # hatching, a chart or a hostile file, not a table: the layout method reads the page
-    groups = _components(hs, vs, settings)
+    groups = _components(hs, vs, settings, page)
     taken = {id(h) for h_rules, _ in groups for h in h_rules}
     groups += implied_tables(page, [h for h in hs if id(h) not in taken], groups, settings, carry)
     pieces = []
@@ -135,7 +135,9 @@ def _join(rules: list[Rule], settings: PdfSettings) -> list[Rule]:
     return out
 
 
-def _components(hs: list[Rule], vs: list[Rule], settings: PdfSettings) -> list[tuple[list[Rule], list[Rule]]]:
+def _components(
+    hs: list[Rule], vs: list[Rule], settings: PdfSettings, page: Page | None = None
+) -> list[tuple[list[Rule], list[Rule]]]:
     """Groups of rules that meet (a horizontal and a vertical rule meet where they cross or touch)."""
     parent = list(range(len(hs) + len(vs)))
 
@@ -160,11 +162,11 @@ def _components(hs: list[Rule], vs: list[Rule], settings: PdfSettings) -> list[t
     tables = [g for g in groups.values() if g[0] and g[1]]
     loose = [g[0][0] for g in groups.values() if not g[1] and len(g[0]) == 1]
     for h_rules, _ in tables:
-        _stack_rules(h_rules, loose, settings)
+        _stack_rules(h_rules, loose, settings, page)
     return tables
 
 
-def _stack_rules(h_rules: list[Rule], loose: list[Rule], settings: PdfSettings) -> None:
+def _stack_rules(h_rules: list[Rule], loose: list[Rule], settings: PdfSettings, page: Page | None = None) -> None:
     """Horizontal rules meeting no vertical rule, within the table's width, stacked right above it (a header
     drawn without vertical rules: each rule at most ``header_reach`` above the last) belong to the table.
     Upward only: below a table comes text, not its header. Taken ones are removed from ``loose``."""
@@ -173,11 +175,27 @@ def _stack_rules(h_rules: list[Rule], loose: list[Rule], settings: PdfSettings) 
     for rule in sorted(loose, key=lambda r: -r.pos):
         if rule.pos >= top or rule.a < left - settings.touch or rule.b > right + settings.touch:
             continue
-        if top - rule.pos > settings.header_reach:
+        if top - rule.pos > settings.header_reach and not _header_band(page, rule.pos, top, left, right, settings):
             break
         h_rules.append(rule)
         loose.remove(rule)
         top = rule.pos
+
+
+def _header_band(page: Page | None, pos: float, top: float, left: float, right: float, settings: PdfSettings) -> bool:
+    """A band between a loose rule at ``pos`` and the table below it taller than ``header_reach`` is still the
+    table's header (header cells wrapped over many lines, 社/会/公/益/组/织) when it holds only words within the
+    table's width: no value, no section heading."""
+    if page is None or top - pos > settings.header_band:
+        return False
+    between = [ln for ln in page.lines if pos < (ln.top + ln.bottom) / 2 < top]
+    return bool(between) and all(
+        left - settings.touch <= ln.x0
+        and ln.x1 <= right + settings.touch
+        and not any(f.is_number for f in ln.frags)
+        and not section_heading(ln)
+        for ln in between
+    )
 
 
 def _lines_at(positions: list[float], min_gap: float) -> list[float]:

@@ -72,6 +72,7 @@ class PdfSettings:
     wide_gap: float = 1.5  # values in one ruled cell further apart than this (glyph): rules are missing there
     body_reach_lines: int = 12  # a boxed header's body: its first values within this many lines below it
     header_reach: float = 60.0  # a horizontal rule meeting no vertical one this close above a table is its header's
+    header_band: float = 200.0  # ...or this far, over header words alone (cells wrapped over many lines)
     max_rule_pairs: int = 50_000  # a page with more horizontal x vertical rules than this is not read for tables
     min_table_rows: int = 1  # a ruled region needs this many rows (one: a table's last row alone on a page)
     min_table_cols: int = 2  # ...and this many columns to be read as a table
