@@ -102,6 +102,9 @@ SCENARIOS: dict[str, tuple[pb.Layout, pb.Style]] = {
         pb.Layout(label_widths=(14, 30, 24), repeat_header=True, break_before="results.denied.third_party"),
         pb.Style(rules="open-body"),
     ),
+    # ... no header repeated: the body's part on the next page (rows of values under horizontal rules, no
+    # header) is read with the part before by the layout method
+    "open-body-narrow-no-repeat": (pb.Layout(label_widths=(16, 29, 33), margin=2.83), pb.Style(rules="open-body")),
     # table 四's header at the foot of a page with horizontal rules only, its row of values alone on the next
     "review-break-horizontal": (
         pb.Layout(label_widths=(20, 50, 170), review_col=27, review_break=True),

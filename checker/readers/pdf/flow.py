@@ -105,11 +105,11 @@ class Layout:
         return False
 
     def _values_after_unruled(self, piece: Piece, held: list[Line], lines: list[Line]) -> bool:
-        """A ruled piece of values only at the top of a page (a table's last row alone on it) whose table began on
-        the page before without rules the reader could use (its header read by the layout method): the layout
-        method reads the two parts as one table."""
-        texts = [t for row in piece.grid for box in row for t in box.lines]
-        if not texts or not all(_is_number(t) for t in texts):
+        """A ruled piece at the top of a page going on with a table (its first row holds values: table 四's row
+        of values alone on the page, rows of a body drawn with horizontal rules only) that began on the page
+        before without rules the reader could use (read by the layout method): the layout method reads the
+        parts as one table."""
+        if not any(_is_number(t) for box in piece.grid[0] for t in box.lines):
             return False
         k = next((i for i, ln in enumerate(lines) if ln is held[0]), None)
         if k is None:
