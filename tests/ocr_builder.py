@@ -26,6 +26,14 @@ _FONT_GLOBS = (
 )
 
 
+def cjk_font_path() -> str | None:
+    """A CJK TrueType font file on this machine, or None."""
+    for pattern in _FONT_GLOBS:
+        for path in sorted(glob.glob(pattern, recursive=True)):
+            return path
+    return None
+
+
 def cjk_font() -> str | None:
     """Register a CJK TrueType font found on this machine with reportlab; its name, or None."""
     from reportlab.pdfbase import pdfmetrics
@@ -146,3 +154,19 @@ def one_page_scan(edition: str = "2021", seed: int = 7, dpi: float = 150.0) -> t
 
     values = consistent_values(edition, random.Random(seed), blank_rate=0.2)
     return scan(first_page(printed_report(edition, values)), seed=seed, dpi=dpi, stamp_page=-1), values
+
+
+def text_pages(pages: list[list[str]], dpi: float = 100.0) -> list:
+    """A4 page images (PIL, RGB) with these lines printed large on them: cheap to recognise."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(cjk_font_path(), size=round(16 * dpi / 72))
+    w, h = round(8.27 * dpi), round(11.69 * dpi)
+    out = []
+    for lines in pages:
+        img = Image.new("RGB", (w, h), "white")
+        draw = ImageDraw.Draw(img)
+        for k, line in enumerate(lines):
+            draw.text((round(0.8 * dpi), round((1 + 0.5 * k) * dpi)), line, fill="black", font=font)
+        out.append(img)
+    return out

@@ -27,6 +27,12 @@ EXTENSIONS: dict[str, str] = {
     ".pdf": "pdf",
     ".doc": "doc",
     ".wps": "doc",
+    # page images (a scan saved as pictures; a multi-page TIFF is several pages): read by OCR
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".tif": "image",
+    ".tiff": "image",
 }
 
 
@@ -68,6 +74,12 @@ def _doc(data: bytes, path: str) -> Document:
     return read_doc(data, path)
 
 
+def _image(data: bytes, path: str) -> Document:
+    from .ocr.images import read as read_image
+
+    return read_image(data, path)
+
+
 READERS: dict[str, Callable[[bytes, str], Document]] = {
     "txt": _text,
     "md": _markdown,
@@ -75,6 +87,7 @@ READERS: dict[str, Callable[[bytes, str], Document]] = {
     "docx": _docx,
     "pdf": _pdf,
     "doc": _doc,
+    "image": _image,
 }
 
 MAX_BYTES = 50 * 1024 * 1024  # larger files are refused with a clear message, not read into memory
@@ -93,6 +106,8 @@ def sniff(data: bytes) -> str | None:
         return "pdf"
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         return "doc"  # OLE2: .doc, .wps, or an encrypted .docx
+    if data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")):
+        return "image"  # PNG, JPEG, TIFF (little- and big-endian)
     lowered = head.lower()
     if lowered.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in lowered[:512]:
         return "html"

@@ -35,7 +35,7 @@ NOTHING_READ = "文字识别（OCR）未能从页面图像中识别出文字"
 
 def available() -> bool:
     """Whether the OCR extra is installed (looked up, not imported: importing onnxruntime takes a second)."""
-    return all(importlib.util.find_spec(name) is not None for name in ("rapidocr_onnxruntime", "cv2", "numpy"))
+    return all(importlib.util.find_spec(name) is not None for name in ("rapidocr_onnxruntime", "cv2", "numpy", "PIL"))
 
 
 def set_mode(mode: str | None) -> None:

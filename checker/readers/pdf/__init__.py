@@ -37,7 +37,15 @@ from .furniture import PAGE_NUMBER, strip_furniture
 from .settings import DEFAULT, PdfSettings
 from .text import CORRUPT_MESSAGE, ENCRYPTED_MESSAGE, Page, text_layer
 
-__all__ = ["CORRUPT_MESSAGE", "ENCRYPTED_MESSAGE", "NO_TEXT_MESSAGE", "PAGE_NUMBER", "PdfSettings", "read"]
+__all__ = [
+    "CORRUPT_MESSAGE",
+    "ENCRYPTED_MESSAGE",
+    "NO_TEXT_MESSAGE",
+    "PAGE_NUMBER",
+    "PdfSettings",
+    "ocr_document",
+    "read",
+]
 
 NO_TEXT_MESSAGE = "PDF 文件没有文字层（可能是扫描件或图片），无法读取内容，需要先进行文字识别（OCR）"
 UNMAPPED_MESSAGE = "PDF 文件的文字层无法解码（字体缺少字符编码映射，提取出的是乱码），需要先进行文字识别（OCR）"
@@ -67,11 +75,21 @@ def _scanned(data: bytes, path: str, title: str | None, settings: PdfSettings) -
         raise ReadError(f"{NO_TEXT_MESSAGE}（{ocr.NEVER_HINT}）")
     if not ocr.available():
         raise ReadError(f"{NO_TEXT_MESSAGE}；{ocr.INSTALL_HINT}")
-    from ..ocr.scan import confidences, read_pages
+    from ..ocr.scan import read_pages
 
     pages, placed = read_pages(data, _PDFIUM, settings)
     if not any(p.chars for p in pages):
         raise ReadError(f"{NO_TEXT_MESSAGE}；{ocr.NOTHING_READ}")
+    return ocr_document(path, title, pages, placed, settings)
+
+
+def ocr_document(
+    path: str, title: str | None, pages: list[Page], placed: dict, settings: PdfSettings = DEFAULT
+) -> Document:
+    """Pages read by OCR (a scanned PDF's, page images) laid out as a PDF's are; the document's ``ocr`` holds
+    the recognition confidence of every cell (``placed``: the recognised lines of each page)."""
+    from ..ocr.scan import confidences
+
     layout = _layout(path, title, pages, [], settings)
     layout.doc.ocr = confidences(layout.doc, pages, placed, layout.anchors)
     return layout.doc
