@@ -20,7 +20,10 @@ from typing import Any, BinaryIO
 
 # The uploaded name's extension is kept only when it is one of these (lower-cased); anything else is read by
 # content (the readers sniff DOCX, PDF and HTML).
-REPORT_EXTENSIONS = (".docx", ".doc", ".wps", ".pdf", ".html", ".htm", ".txt", ".md", ".markdown", ".text")
+REPORT_EXTENSIONS = (
+    *(".docx", ".doc", ".wps", ".pdf", ".html", ".htm", ".txt", ".md", ".markdown", ".text"),
+    *(".png", ".jpg", ".jpeg", ".tif", ".tiff"),  # page images, read by OCR
+)
 FIELD = "file"
 _FIELD_LIMIT = 64 * 1024  # a non-file field (none is used today) is small or refused
 _NAME_LIMIT = 120
