@@ -7,9 +7,18 @@ from typing import Any
 from . import layout
 from .extract import Report
 
+# How an example's ``document`` is read: the text as a file of that format would be.
+DOCUMENT_FORMATS = ("md", "txt")
+
 
 def report_from_example(example: dict[str, Any]) -> Report:
-    """A report built from a rule example (examples: pass/fail in the rule file), for tests and `explain`."""
+    """A report built from a rule example (examples: pass/fail in the rule file), for tests and `explain`.
+
+    An example gives either the report's facts (cells, texts, headings, …) or a whole ``document``: the text of
+    a report as it is written (Markdown, or plain text with ``format: txt``), read like a file. Rules about how
+    tables and headings are written (S202, S203, P003, P005) need the latter."""
+    if "document" in example:
+        return _report_from_document(example)
     from .interpret import CellRead, Parsed
     from .model import Source
     from .values import Value, parse_value
@@ -72,3 +81,17 @@ def _example_value(raw: Any, value_cls: Any, parse: Any) -> Any:
     if raw is None:
         return value_cls("", blank=True)
     return parse(str(raw))
+
+
+def _report_from_document(example: dict[str, Any]) -> Report:
+    from .extract import extract_document
+    from .readers import reader_for
+
+    fmt = str(example.get("format", "md"))
+    if fmt not in DOCUMENT_FORMATS:
+        raise ValueError(f"example format {fmt!r} is not one of {', '.join(DOCUMENT_FORMATS)}")
+    doc = reader_for(fmt)(str(example["document"]).encode("utf-8"), f"example.{fmt}")
+    edition = example.get("edition")
+    report = extract_document(doc, edition=str(edition) if edition else None, year=example.get("year"))
+    report.path = "example"
+    return report

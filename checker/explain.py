@@ -74,6 +74,9 @@ def _describe(example: dict[str, Any]) -> list[str]:
             value = example[key]
             shown = "、".join(map(str, value)) if isinstance(value, list) else value
             lines.append(f"  {label}：{shown}")
+    if "document" in example:
+        lines.append("  报告原文：")
+        lines += [f"    {line}" for line in str(example["document"]).strip("\n").splitlines()]
     for _key, text in example.get("headings", []):
         lines.append(f"  标题行：{text}")
     for section, texts in (example.get("texts") or {}).items():
