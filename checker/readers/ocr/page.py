@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..pdf.paths import Rule
 from ..pdf.settings import DEFAULT, PdfSettings
-from ..pdf.text import Char, Page, _lines
+from ..pdf.text import Char, Page, page_lines
 from .engine import Item
 
 MARGIN = 0.16  # the detector's margin each side of the ink, share of the box height
@@ -51,7 +51,7 @@ def build_page(
     page.chars = len(chars)
     page.glyphs = chars
     page.rules = rules
-    page.lines = _lines(chars, number, settings)
+    page.lines = page_lines(chars, number, settings)
     return page, placed
 
 

@@ -421,3 +421,6 @@ def _frag(run: list[Char], settings: PdfSettings) -> Frag:
 
 
 # -- page furniture ----------------------------------------------------------------------------------------
+
+# The public name of the line builder: the OCR reader builds its pages' lines from recognised characters so.
+page_lines = _lines
