@@ -119,7 +119,13 @@ class Layout:
             return False
         before = k - len(above) - 1
         prev = lines[before] if before >= 0 else None
-        return prev is not None and prev.page == held[0].page - 1 and id(prev) not in self.pieces
+        if prev is None or prev.page != held[0].page - 1 or id(prev) in self.pieces:
+            return False
+        # ...and no ruled table still read as one stands on that page under its last section heading (a label's
+        # characters below a ruled table's last rule are that table's)
+        headings = [ln.top for ln in lines[: before + 1] if ln.page == prev.page and self._heading(ln)]
+        start = max(headings, default=float("-inf"))
+        return not any(p.page == prev.page and p.bottom > start for p in self.pieces.values())
 
     def _ruled_line(self, piece: Piece) -> None:
         if self.ruled and self.ruled[-1] is piece:
