@@ -403,9 +403,16 @@ def _draw(w: Writer, grid: Grid, xs, slices: list[_Slice], lines_of, split_at, v
         lines = lines_of[id(cell)]
         size = grid.size
         lh = LH * size / SIZE
-        if cell.vertical == "rotate":
-            page, y, _ = locate(vtop + (height - text_width(cell.text, size)) / 2)
-            w.text(page, (x0 + x1) / 2 - size / 2, y, cell.text, size, angle=-90)
+        if cell.vertical == "rotate":  # character by character: the part past a page break goes on the next
+            vy = vtop + (height - text_width(cell.text, size)) / 2
+            for ch in cell.text:
+                step = text_width(ch, size)
+                page, y, s = locate(vy)
+                if locate(vy + step - 0.01)[2].page != s.page:
+                    vy = locate(vy + step)[2].vtop + PAD / 2
+                    page, y, s = locate(vy)
+                w.text(page, (x0 + x1) / 2 - size / 2, y, ch, size, angle=-90)
+                vy += step
         else:
             split = cell.rowspan == 1 and cell.row in split_at
             if split and len(lines) == 1:  # a value of a row broken across pages: on the part asked for
