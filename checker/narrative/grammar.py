@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -14,8 +15,6 @@ import yaml
 from ..patterns import regex
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from ..extract import Report
     from ..model import Source
 
@@ -187,6 +186,25 @@ def sentence_claims(sentence: Sentence) -> list[Claim]:
     def clause_start(pos: int) -> int:
         return clause_starts[bisect.bisect_right(clause_starts, pos) - 1]
 
+    claims: list[Claim] = []
+    subjects: list[str] = []  # 复议/诉讼 named so far in the sentence, in order
+    for entry, m in _chosen(_candidates(grammar, sentence, clause_start)):
+        meaning, claim_subject = _meaning_and_subject(entry, m, subjects)
+        if meaning is None:
+            continue
+        groups = m.re.groupindex
+        value = int(m.group("n").replace(",", "")) if "n" in groups and m.group("n") is not None else entry.value
+        pct = (m.group("pct") or m.group("pctp")) if "pct" in groups else None
+        years = tuple(int(y) for y in _YEAR.findall(text, clause_start(m.start()), m.end()))
+        claims.append(Claim(entry.id, meaning, value, pct, sentence, m.start(), m.end(), claim_subject, years))
+    return claims
+
+
+def _candidates(
+    grammar: _Grammar, sentence: Sentence, clause_start: Callable[[int], int]
+) -> list[tuple[_Entry, re.Match[str]]]:
+    """Every phrase of the grammar found in the sentence, its entry's cheap tests and guards passed."""
+    text = sentence.text
     candidates: list[tuple[_Entry, re.Match[str]]] = []
     for entry in grammar.entries:
         if entry.keys is not None and not entry.keys.search(text):
@@ -204,8 +222,12 @@ def sentence_claims(sentence: Sentence) -> list[Claim]:
                 if entry.guard is not None and entry.guard.search(text, clause_start(m.start()), m.end()):
                     continue
                 candidates.append((entry, m))
-    # A number belongs to one claim: the longest phrase that states it (同意公开答复9件 is an outcome, not a
-    # 答复 count; 予以公开及部分公开258件 is one group, not also 部分公开).
+    return candidates
+
+
+def _chosen(candidates: list[tuple[_Entry, re.Match[str]]]) -> list[tuple[_Entry, re.Match[str]]]:
+    """A number belongs to one claim: the longest phrase that states it (同意公开答复9件 is an outcome, not a
+    答复 count; 予以公开及部分公开258件 is one group, not also 部分公开). Wordings: one per overlapping span."""
     owner: dict[int, tuple[_Entry, re.Match[str]]] = {}
     wordings: list[tuple[_Entry, re.Match[str]]] = []
     for entry, m in candidates:
@@ -221,37 +243,30 @@ def sentence_claims(sentence: Sentence) -> list[Claim]:
         if counts and m.start() < counts[-1][1].end():
             continue  # inside a longer phrase: 予以公开15件（含部分公开3件） is one claim
         counts.append((entry, m))
-    chosen = sorted([*counts, *_distinct(wordings)], key=lambda em: (em[1].start(), em[1].end()))
-    claims: list[Claim] = []
-    subject: str | None = None
-    subjects: list[str] = []
-    for entry, m in chosen:
-        groups = m.re.groupindex
-        value = int(m.group("n").replace(",", "")) if "n" in groups and m.group("n") is not None else entry.value
-        pct = (m.group("pct") or m.group("pctp")) if "pct" in groups else None
-        meaning = entry.meaning
-        claim_subject = None
-        if meaning.startswith("review."):
-            if meaning == "review.zero":
-                meaning = _zero_subject(m.group(0))
-            else:
-                subject = meaning
-                subjects.append(meaning)
-        elif meaning.startswith("part."):
-            if subject is None:
-                continue  # 维持 N件 with no 复议/诉讼 named before it: not ours
-            claim_subject = subject
-        elif meaning in ("wording.corrected_zero", "wording.all_upheld", "wording.all_closed"):
-            named = [s for s, word in (("review.review", "复议"), ("review.litigation", "诉")) if word in m.group(0)]
-            if named:  # 零败诉, 未发生行政复议纠错或行政诉讼败诉: the wording names its own subjects
-                claim_subject = "+".join(named)
-            elif subjects:
-                claim_subject = "+".join(dict.fromkeys(subjects))
-            else:
-                continue  # no 复议/诉讼 named in the sentence: the wording is about something else
-        years = tuple(int(y) for y in _YEAR.findall(text, clause_start(m.start()), m.end()))
-        claims.append(Claim(entry.id, meaning, value, pct, sentence, m.start(), m.end(), claim_subject, years))
-    return claims
+    return sorted([*counts, *_distinct(wordings)], key=lambda em: (em[1].start(), em[1].end()))
+
+
+def _meaning_and_subject(entry: _Entry, m: re.Match[str], subjects: list[str]) -> tuple[str | None, str | None]:
+    """The claim's meaning and the 复议/诉讼 it is about, from the subjects named before it in the sentence
+    (``subjects`` grows as they are named); meaning None when the phrase is not a claim about our tables."""
+    meaning = entry.meaning
+    if meaning.startswith("review."):
+        if meaning == "review.zero":
+            return _zero_subject(m.group(0)), None
+        subjects.append(meaning)
+        return meaning, None
+    if meaning.startswith("part."):
+        if not subjects:
+            return None, None  # 维持 N件 with no 复议/诉讼 named before it: not ours
+        return meaning, subjects[-1]
+    if meaning in ("wording.corrected_zero", "wording.all_upheld", "wording.all_closed"):
+        named = [s for s, word in (("review.review", "复议"), ("review.litigation", "诉")) if word in m.group(0)]
+        if named:  # 零败诉, 未发生行政复议纠错或行政诉讼败诉: the wording names its own subjects
+            return meaning, "+".join(named)
+        if subjects:
+            return meaning, "+".join(dict.fromkeys(subjects))
+        return None, None  # no 复议/诉讼 named in the sentence: the wording is about something else
+    return meaning, None
 
 
 def _zero_subject(phrase: str) -> str:
