@@ -105,6 +105,22 @@ SCENARIOS: dict[str, tuple[pb.Layout, pb.Style]] = {
     # ... no header repeated: the body's part on the next page (rows of values under horizontal rules, no
     # header) is read with the part before by the layout method
     "open-body-narrow-no-repeat": (pb.Layout(label_widths=(16, 29, 33), margin=2.83), pb.Style(rules="open-body")),
+    # no rules, a row broken across the page break with its values on the first part: the label's last line
+    # alone at the top of the next page is 申请 (4.无正当理由大量反复/申请), words of the header (申请人情况) but
+    # not the header repeated
+    "no-rules-split-label-end": (
+        pb.Layout(
+            label_widths=(21.3, 32.1, 29.7),
+            break_before="results.denied.internal_affairs",
+            split_rows=True,
+            size=9.0,
+            app_values=(36.0,) * 7,
+            intro=0,
+            space_before=480.9,
+            margin=5.4,
+        ),
+        pb.Style(font="embedded", rules="none", header=None),
+    ),
     # table 四's header at the foot of a page with horizontal rules only, its row of values alone on the next
     "review-break-horizontal": (
         pb.Layout(label_widths=(20, 50, 170), review_col=27, review_break=True),

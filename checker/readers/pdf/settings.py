@@ -36,6 +36,7 @@ class PdfSettings:
     stack_overlap: float = 0.3  # fragments overlapping horizontally by this share stack into one cell...
     stack_reach: float = 1.6  # ...when at most this many glyphs apart (same page)...
     stack_reach_break: float = 3.5  # ...or this many across a page break (the parts are placed arbitrarily)
+    repeat_share: float = 0.5  # header words at a page's top are the header repeated when this share of it
     header_column_share: float = 0.6  # a header fragment with this share inside one value column heads it
     fill_narrow: float = 1.3  # a header cell at most this many column pitches wide may recover a blank column
     fill_near: float = 0.6  # ...standing at least this many pitches from every column found

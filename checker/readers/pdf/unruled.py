@@ -119,7 +119,7 @@ class TableBuilder:
         repeating = new_page = False
         for i, line in enumerate(lines):
             if i and line.page != lines[i - 1].page:
-                repeating = seen_data
+                repeating = seen_data and self._header_repeated(lines, i, header)
                 new_page = True
             if repeating:
                 if self._repeats(line, header):
@@ -138,6 +138,17 @@ class TableBuilder:
                 header.update(SPACES.sub("", f.text) for f in line.frags)
             out.append(line)
         return out
+
+    def _header_repeated(self, lines: list[Line], start: int, header: set[str]) -> bool:
+        """The lines at the top of a page made of the header's words are the header repeated when they hold a
+        good share of its text; one short line of them (申请, the end of a label cut by the page break, its
+        words also in 申请人情况) is the rest of a row."""
+        run = 0
+        for line in lines[start:]:
+            if line.page != lines[start].page or not self._repeats(line, header):
+                break
+            run += len(line.compact)
+        return run >= self.settings.repeat_share * sum(len(t) for t in header)
 
     def _repeats(self, line: Line, header: set[str]) -> bool:
         """Every fragment of the line was seen in the table's header (perhaps broken differently)."""
