@@ -26,6 +26,7 @@ from test_batch import make_region
 
 from checker.batch.command import OCR_HELP
 from checker.batch.runner import needs_ocr
+from checker.output import OCR_BANNER
 from checker.readers import ocr
 from checker.writers import consistent_values
 
@@ -81,9 +82,9 @@ def test_a_scan_gets_the_ocr_budget_and_is_marked_everywhere(folder: Path, tmp_p
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert index.count('class="badge-ocr"') == 1 and "文字识别 <b>1</b> 份" in index
     pages = sorted((tmp_path / "out" / "reports").glob("scan-*.html"))
-    assert len(pages) == 1 and 'class="batch-ocr"' in pages[0].read_text(encoding="utf-8")
+    assert len(pages) == 1 and OCR_BANNER in pages[0].read_text(encoding="utf-8")
     others = [p for p in (tmp_path / "out" / "reports").glob("*.html") if not p.name.startswith("scan-")]
-    assert others and not any('class="batch-ocr"' in p.read_text(encoding="utf-8") for p in others)
+    assert others and not any(OCR_BANNER in p.read_text(encoding="utf-8") for p in others)
 
 
 def test_the_ocr_budget_is_what_limits_a_scan(folder: Path, tmp_path: Path) -> None:
@@ -105,6 +106,11 @@ def test_ocr_never_gives_the_needs_ocr_answer(folder: Path, tmp_path: Path) -> N
 
 
 def test_batch_explains_ocr_as_check_does() -> None:
-    from checker import cli
+    from click.testing import CliRunner
 
-    assert OCR_HELP == cli._OCR_HELP
+    from checker.cli import main
+
+    assert OCR_HELP == ocr.OPTION_HELP
+    for command in ("check", "batch"):
+        shown = CliRunner().invoke(main, [command, "--help"], terminal_width=400).output
+        assert "--ocr [auto|never]" in shown and OCR_HELP[:12] in shown, shown

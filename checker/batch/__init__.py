@@ -127,6 +127,7 @@ class Options:
     ocr_timeout: float | None = 900.0
 
 
+# Long only by its keyword arguments and their documentation (the public API); the work is cut into _run's steps.
 def run_batch(
     paths: Sequence[str],
     out: str | Path,

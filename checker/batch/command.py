@@ -8,11 +8,13 @@ from typing import Any
 
 import click
 
+from ..readers.ocr import OPTION_HELP
+
 FAIL_LEVELS = {"error": 3, "warning": 2, "info": 1, "never": 99}
-# the words of ``check --ocr`` (checker/cli.py), so that both commands explain the option alike
-OCR_HELP = "扫描件（没有文字层的 PDF）的文字识别：auto 已安装 xxgk[ocr] 时自动识别，never 不识别"
+OCR_HELP = OPTION_HELP  # worded once for check, annotate, serve and batch
 
 
+# Long by its options (one parameter each) and the help text users read; the work is run_batch.
 @click.command("batch")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="写入检查结果的文件夹")

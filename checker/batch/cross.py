@@ -29,7 +29,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import layout
+from .. import ids, layout
 from ..checks import section_title
 
 if TYPE_CHECKING:
@@ -233,7 +233,7 @@ def run_cross(
     for r in readable:
         key = agency_key(r.get("agency"), mapping)
         groups[key if r.get("year") is not None else None].append(r)
-    texts = _Texts() if "X103" in rules else None
+    texts = _Texts() if ids.DUPLICATE_TEXT in rules else None
     try:
         for key in sorted(groups, key=lambda k: (k is None, k or "")):
             members = groups[key]
@@ -245,7 +245,7 @@ def run_cross(
                 if texts is not None:
                     texts.add(entries)
         if texts is not None:
-            texts.findings(rules["X103"], emit)
+            texts.findings(rules[ids.DUPLICATE_TEXT], emit)
     finally:
         if texts is not None:
             texts.close()
@@ -271,13 +271,13 @@ def _previous_years(
         # several reports of that year (a draft and the final, two formats): the most complete one, then by path
         prev = min(candidates, key=lambda c: (-c.size, c.path))
         found: list[Finding] = []
-        if "X101" in rules:
-            found += _x101(e, prev, rules["X101"])
+        if ids.CARRY_OVER in rules:
+            found += _x101(e, prev, rules[ids.CARRY_OVER])
         for rule in chains:  # X102, X104: identities across the two years, stated in their rule files
             if e.edition == prev.edition and e.edition in rule.editions:
                 found += _chain(e, prev, rule)
-        if "X103" in rules:
-            found += _x103_previous(e, prev, rules["X103"])
+        if ids.DUPLICATE_TEXT in rules:
+            found += _x103_previous(e, prev, rules[ids.DUPLICATE_TEXT])
         for f in found:
             emit(e.path, f)
 
@@ -309,9 +309,9 @@ def _plain(value: Any) -> Any:
 
 
 def _label(kind: str, key: str, edition: str) -> str:
-    from ..interpret import _column_label, _row_label
+    from ..labels import column_label, row_label
 
-    return _column_label(key, edition) if kind == "column" else _row_label(key, edition)
+    return column_label(key, edition) if kind == "column" else row_label(key, edition)
 
 
 def _x101(e: Entry, prev: Entry, rule: Rule) -> list[Finding]:

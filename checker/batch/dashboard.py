@@ -28,11 +28,6 @@ from .outputs import Item, applications_grid, review_grid
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 WORST = 15
-OCR_NOTE = (
-    '<p class="batch-ocr" role="note" style="background:#fff4e0;border-left:4px solid #d68910;padding:6px 10px">'
-    "<b>文字识别</b> 本报告是扫描件，内容由文字识别（OCR）从页面图像读取，"
-    "数值可能误读：涉及数值的问题请对照原件核实。</p>"
-)
 PALETTE = ("#1f5fa8", "#c0392b", "#2e8b57", "#d68910", "#7d3c98", "#17808a", "#6e6e6e", "#a0522d")
 
 
@@ -72,8 +67,6 @@ def report_page(item: Item, rules: Mapping[str, Any]) -> str:
             page = None
         if page:
             back = '<nav class="batch-back"><a href="../index.html">← 返回批量检查结果</a></nav>'
-            if item.record.get("ocr"):
-                back += "\n" + OCR_NOTE
             page, n = re.subn(r"(<body[^>]*>)", lambda m: m.group(1) + "\n" + back, page, count=1)
             return page if n else back + page
     return _fallback_page(item, rules)
@@ -108,7 +101,13 @@ def _fallback_page(item: Item, rules: Mapping[str, Any]) -> str:
                 "fix": getattr(rule, "fix", ""),
             }
         )
-    return environment().get_template("batch/report.html.j2").render(item=item, findings=findings, version=__version__)
+    from ..output import OCR_BANNER
+
+    return (
+        environment()
+        .get_template("batch/report.html.j2")
+        .render(item=item, findings=findings, version=__version__, ocr_banner=OCR_BANNER)
+    )
 
 
 # -- charts ----------------------------------------------------------------------------------------------------
@@ -237,28 +236,7 @@ def dashboard(items: list[Item], rules: Mapping[str, Any], groups: list[dict[str
     rows = sorted(items, key=lambda i: (i.record.get("agency") or "\uffff", i.record.get("year") or 0, i.path))
     copies = [i for i in items if not i.counted]
     items = [i for i in items if i.counted]
-    totals: dict[str, dict[str, Any]] = {}
-    for item in items:
-        for rule_id, n in item.rule_counts().items():
-            entry = totals.setdefault(rule_id, {"findings": 0, "reports": 0})
-            entry["findings"] += n
-            entry["reports"] += 1
-    rule_rows = []
-    for rule_id, entry in totals.items():
-        rule = rules.get(rule_id)
-        severity = _rule_severity(rule_id, rule, items)
-        rule_rows.append(
-            {
-                "id": rule_id,
-                "title": getattr(rule, "title", "") or "",
-                "severity": severity,
-                "severity_label": SEVERITY_LABELS.get(severity, severity),
-                "findings": entry["findings"],
-                "reports": entry["reports"],
-                "href": "#filter=" + quote(rule_id),
-            }
-        )
-    rule_rows.sort(key=lambda r: (SEVERITY_RANK.get(r["severity"], 3), -r["findings"], r["id"]))
+    rule_rows = _rule_rows(items, rules)
     by_count = sorted(rule_rows, key=lambda r: (-r["findings"], r["id"]))[:30]
     rule_chart = bar_chart(
         [
@@ -289,49 +267,60 @@ def dashboard(items: list[Item], rules: Mapping[str, Any], groups: list[dict[str
         key=lambda i: (-i.counts["error"], -i.counts["warning"], i.path),
     )[:WORST]
     years, series = years_series(groups)
-    trend = line_chart(years, series) if len(years) >= 2 else None
-    changed = [i for i in items if i.changes and "new" in i.changes]
-    progress = None
-    if changed:
-        progress = {
-            "reports": len(changed),
-            "new": sum(i.changes["new"] for i in changed),  # type: ignore[index]
-            "fixed": sum(i.changes["fixed"] for i in changed),  # type: ignore[index]
-            "unchanged": sum(i.changes["unchanged"] for i in changed),  # type: ignore[index]
-            "since": min(i.changes["since"] for i in changed),  # type: ignore[index]
-        }
-    aggregate_problems = sum(len(g.get("findings") or []) for g in groups)
     script, script_hash = _script()
     counts = {s: sum(i.counts[s] for i in items) for s in ("error", "warning", "info")}
     counts["ocr"] = sum(1 for i in items if i.record.get("ocr"))
-    return (
-        environment()
-        .get_template("batch/index.html.j2")
-        .render(
-            rows=rows,
-            rule_rows=rule_rows,
-            rule_chart=rule_chart,
-            share=share,
-            worst=worst,
-            trend=trend,
-            years=years,
-            series=series,
-            counts=counts,
-            passing=passing,
-            failing=failing,
-            unreadable=unreadable,
-            stats=stats,
-            copies=copies,
-            progress=progress,
-            aggregate_problems=aggregate_problems,
-            rules=rules,
-            version=__version__,
-            script=script,
-            script_hash=script_hash,
-            editions=layout.EDITIONS,
-            quote=quote,
+    view = {
+        "rows": rows, "rule_rows": rule_rows, "rule_chart": rule_chart, "share": share, "worst": worst,
+        "trend": line_chart(years, series) if len(years) >= 2 else None, "years": years, "series": series,
+        "counts": counts, "passing": passing, "failing": failing, "unreadable": unreadable, "stats": stats,
+        "copies": copies, "progress": _progress(items),
+        "aggregate_problems": sum(len(g.get("findings") or []) for g in groups), "rules": rules,
+        "version": __version__, "script": script, "script_hash": script_hash, "editions": layout.EDITIONS,
+        "quote": quote,
+    }  # fmt: skip
+    return environment().get_template("batch/index.html.j2").render(**view)
+
+
+def _rule_rows(items: list[Item], rules: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One row per rule with findings: how many, in how many reports, most severe first."""
+    totals: dict[str, dict[str, Any]] = {}
+    for item in items:
+        for rule_id, n in item.rule_counts().items():
+            entry = totals.setdefault(rule_id, {"findings": 0, "reports": 0})
+            entry["findings"] += n
+            entry["reports"] += 1
+    rule_rows = []
+    for rule_id, entry in totals.items():
+        rule = rules.get(rule_id)
+        severity = _rule_severity(rule_id, rule, items)
+        rule_rows.append(
+            {
+                "id": rule_id,
+                "title": getattr(rule, "title", "") or "",
+                "severity": severity,
+                "severity_label": SEVERITY_LABELS.get(severity, severity),
+                "findings": entry["findings"],
+                "reports": entry["reports"],
+                "href": "#filter=" + quote(rule_id),
+            }
         )
-    )
+    rule_rows.sort(key=lambda r: (SEVERITY_RANK.get(r["severity"], 3), -r["findings"], r["id"]))
+    return rule_rows
+
+
+def _progress(items: list[Item]) -> dict[str, Any] | None:
+    """New, fixed and unchanged findings since the last run, over the reports an earlier run held."""
+    changed = [i.changes for i in items if i.changes and "new" in i.changes]
+    if not changed:
+        return None
+    return {
+        "reports": len(changed),
+        "new": sum(c["new"] for c in changed),
+        "fixed": sum(c["fixed"] for c in changed),
+        "unchanged": sum(c["unchanged"] for c in changed),
+        "since": min(c["since"] for c in changed),
+    }
 
 
 def _short(text: str, n: int) -> str:
@@ -342,9 +331,10 @@ def _rule_severity(rule_id: str, rule: Any, items: list[Item]) -> str:
     if rule is not None:
         return str(rule.severity)
     for item in items:
-        for f in item.findings:
-            if f.rule == rule_id:
-                return f.severity
+        if rule_id in item.rule_counts():
+            found = next((f.severity for f in item.findings if f.rule == rule_id), "info")
+            item.forget()
+            return found
     return "info"
 
 

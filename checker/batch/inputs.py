@@ -56,32 +56,11 @@ def kind_of(mode: int) -> str | None:
     return "特殊文件"
 
 
-def skipped_name(name: str) -> bool:
-    """Hidden files and Office/WPS lock and temp files (``~$x.docx``, ``.~lock.x.docx#``, ``~WRL0001.tmp``), as
-    the shared walker (``checker.discover``) judges them."""
-    from ..discover import is_lock_file
-
-    return name.startswith(".") or is_lock_file(name)
-
-
-def skipped_folder(name: str) -> bool:
-    """Hidden folders and tool folders (``node_modules``, virtual environments), as ``checker.discover``."""
-    from ..discover import DEFAULT_EXCLUDE
-
-    return name.startswith(".") or name in DEFAULT_EXCLUDE
-
-
-def written_by_xxgk(path: str) -> bool:
-    """An HTML page that xxgk wrote (its generator meta tag), read from the first few KB only."""
-    from ..discover import written_by_xxgk as shared
-
-    return shared(path)
-
-
 def collect(paths: Iterable[str], exclude: Iterable[Path] = ()) -> Inputs:
     """The files of a batch (see the module docstring), without duplicates and without anything under
-    ``exclude`` (the output folder and the store)."""
-    from ..readers import is_report_file
+    ``exclude`` (the output folder and the store). Folders are walked by ``checker.discover``, the walker of
+    every command; the batch adds its skips through its hooks."""
+    from ..discover import iter_candidates
 
     found = Inputs()
     skip = [Path(p).resolve() for p in exclude]
@@ -91,55 +70,48 @@ def collect(paths: Iterable[str], exclude: Iterable[Path] = ()) -> Inputs:
         resolved = Path(path).resolve()
         return any(resolved == s or s in resolved.parents for s in skip)
 
-    def add(path: str, explicit: bool) -> None:
-        key = Path(path).resolve()
-        if key in seen or excluded(path):
-            return
-        seen.add(key)
-        try:
-            mode = os.stat(path).st_mode
-        except OSError as exc:
-            if explicit:
-                found.rejected.append((path, f"无法打开文件：{exc.strerror or exc}"))
-            else:
-                found.notices.append(f"跳过 {path}：无法读取（{exc.strerror or exc}）")
-            return
-        kind = kind_of(mode)
-        if kind is not None:
-            reason = f"不是普通文件（{kind}），未读取"
-            if explicit:
-                found.rejected.append((path, reason))
-            found.notices.append(f"跳过 {path}：{reason}")
-            return
-        if not explicit and written_by_xxgk(path):
-            return
-        found.files.append(path)
+    def skip_folder(folder: str) -> bool:
+        if excluded(folder):
+            return True
+        if is_review_folder(folder):
+            found.notices.append(f"跳过 {folder}：这是 xxgk 的检查结果文件夹（含 {STORE_NAME}）")
+            return True
+        return False
 
+    def unreadable(exc: OSError) -> None:
+        where = exc.filename or "?"
+        found.notices.append(f"无法读取文件夹 {where}：{exc.strerror or exc}（其中的文件未检查）")
+
+    roots = []
     for path in paths:
-        if not os.path.isdir(path):
-            add(path, explicit=True)
-            continue
-        if is_review_folder(path) and not excluded(path):
+        if os.path.isdir(path) and is_review_folder(path) and not excluded(path):
             found.notices.append(f"跳过 {path}：这是 xxgk 的检查结果文件夹（含 {STORE_NAME}），不作为报告读取")
             continue
-
-        def unreadable(exc: OSError) -> None:
-            where = exc.filename or "?"
-            found.notices.append(f"无法读取文件夹 {where}：{exc.strerror or exc}（其中的文件未检查）")
-
-        for root, dirs, files in os.walk(path, onerror=unreadable):
-            keep = []
-            for d in sorted(dirs):
-                full = os.path.join(root, d)
-                if skipped_folder(d) or excluded(full):
-                    continue
-                if is_review_folder(full):
-                    found.notices.append(f"跳过 {full}：这是 xxgk 的检查结果文件夹（含 {STORE_NAME}）")
-                    continue
-                keep.append(d)
-            dirs[:] = keep
-            for name in sorted(files):
-                if skipped_name(name) or not is_report_file(name):
-                    continue
-                add(os.path.join(root, name), explicit=False)
+        roots.append(path)
+    for candidate in iter_candidates(roots, skip_folder=skip_folder, onerror=unreadable):
+        key = Path(candidate.path).resolve()
+        if key not in seen and not excluded(candidate.path):
+            seen.add(key)
+            _add(found, candidate.path, candidate.explicit)
     return found
+
+
+def _add(found: Inputs, path: str, explicit: bool) -> None:
+    """One file, unless it is not a regular file (never opened: one line, or P001 when named explicitly) or a
+    page xxgk wrote."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if explicit:
+            found.rejected.append((path, f"无法打开文件：{exc.strerror or exc}"))
+        else:
+            found.notices.append(f"跳过 {path}：无法读取（{exc.strerror or exc}）")
+        return
+    kind = kind_of(mode)
+    if kind is not None:
+        reason = f"不是普通文件（{kind}），未读取"
+        if explicit:
+            found.rejected.append((path, reason))
+        found.notices.append(f"跳过 {path}：{reason}")
+        return
+    found.files.append(path)

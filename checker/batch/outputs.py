@@ -18,7 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import __version__, layout
+from .. import __version__, ids, layout
 
 if TYPE_CHECKING:
     from ..extract import Report
@@ -158,7 +158,7 @@ def record_object(record: Record, findings: list[dict[str, Any]]) -> dict[str, A
         "year": record["year"],
         "agency": record["agency"],
         "sections": record["sections"],
-        "fully_checked": bool(record.get("readable")) and not any(f["rule"] == "P005" for f in findings),
+        "fully_checked": bool(record.get("readable")) and not any(f["rule"] == ids.CELLS_UNREADABLE for f in findings),
     }
     if record.get("ocr"):
         obj["ocr"] = True  # read from page images by OCR: values may be misread
@@ -224,7 +224,7 @@ def jsonl_line(item: Item) -> str:
 # -- aggregate -------------------------------------------------------------------------------------------------
 
 
-IDENTITY_RULES = ("A101", "A102", "A103", "A201")
+IDENTITY_RULES = (ids.INTAKE_BALANCE, ids.OUTCOME_TOTAL, ids.APPLICANT_TOTAL, ids.REVIEW_TOTAL)
 
 
 def aggregate(items: Iterable[Item], rules: Any = None) -> list[dict[str, Any]]:

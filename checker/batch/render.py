@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -60,14 +61,21 @@ def _load(out: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def write_all(out: Path, items: list[Any], rules: Any, result: Any, template: Any) -> None:
-    """Every output, in one pass over the reports: each report's whole record is read from the store at most
-    once (memory stays flat), and only when something made from it has to be written."""
-    from . import dashboard, outputs, sheets
+@dataclass
+class _Plan:
+    """What this run writes: each page's key, and whether findings.jsonl and the summaries are stale."""
 
-    manifest = _load(out)
-    old_pages: dict[str, str] = manifest.get("pages") or {}
-    base = code_digest() + rules_digest(rules)
+    pages: dict[str, str]
+    jsonl_key: str
+    whole: str
+    write_jsonl: bool
+    write_summaries: bool
+
+
+SUMMARIES = ("summary.csv", "summary.xlsx", "tables.csv", "aggregate.json", "aggregate.html")
+
+
+def _plan(out: Path, items: list[Any], base: str, manifest: dict[str, Any]) -> _Plan:
     pages = {}
     for item in items:
         pages[item.page] = item_key(item, base)
@@ -77,59 +85,106 @@ def write_all(out: Path, items: list[Any], rules: Any, result: Any, template: An
     listing = json.dumps([base, [(i.page, pages[i.page]) for i in items]], ensure_ascii=False)
     jsonl_key = hashlib.sha256(listing.encode()).hexdigest()[:24]
     whole = hashlib.sha256((listing + json.dumps(changes, default=str)).encode()).hexdigest()[:24]
-    summaries = ("summary.csv", "summary.xlsx", "tables.csv", "aggregate.json", "aggregate.html")
     write_jsonl = manifest.get("findings") != jsonl_key or not (out / "findings.jsonl").is_file()
-    write_summaries = manifest.get("summaries") != whole or not all((out / n).is_file() for n in summaries)
+    write_summaries = manifest.get("summaries") != whole or not all((out / n).is_file() for n in SUMMARIES)
+    return _Plan(pages, jsonl_key, whole, write_jsonl, write_summaries)
 
-    jsonl_tmp = outputs.temp_name(out / "findings.jsonl")
-    jsonl = open(jsonl_tmp, "w", encoding="utf-8") if write_jsonl else None  # noqa: SIM115 - closed below
-    book = tables = None
-    totals = outputs.Aggregate()
-    rendered = 0
+
+class _Files:
+    """The files written row by row in the pass over the reports, each aside until all are complete."""
+
+    def __init__(self, out: Path, items: list[Any], rules: Any, plan: _Plan) -> None:
+        from . import outputs, sheets
+
+        self.jsonl_tmp = outputs.temp_name(out / "findings.jsonl")
+        self.target = out / "findings.jsonl"
+        self.jsonl: Any = None
+        self.book: Any = None
+        self.tables: Any = None
+        self.summary: Any = None
+        self.totals = outputs.Aggregate()
+        try:
+            if plan.write_jsonl:
+                self.jsonl = open(self.jsonl_tmp, "w", encoding="utf-8")  # noqa: SIM115 - closed by close/discard
+            if plan.write_summaries:
+                self.summary = sheets.CsvFile(out / "summary.csv", sheets.summary_header())
+                for row in sheets.report_rows(items, rules):
+                    self.summary.row(row)
+                self.book = sheets.Workbook(out / "summary.xlsx")
+                self.book.reports(items, rules)
+                self.tables = sheets.CsvFile(out / "tables.csv", sheets.table_header())
+        except BaseException:
+            self.discard()
+            raise
+
+    def add(self, item: Any) -> None:
+        from . import outputs, sheets
+
+        if self.jsonl is not None:
+            self.jsonl.write(outputs.jsonl_line(item))
+        if self.book is not None:
+            row = sheets.table_row(item)
+            self.book.table_row(row)
+            self.tables.row(row)
+            if self.totals.wants(item):
+                self.totals.add(item, item.whole)
+
+    def close(self) -> None:
+        if self.jsonl is not None:
+            self.jsonl.close()
+            os.replace(self.jsonl_tmp, self.target)
+        if self.book is not None:
+            self.book.save()
+            self.tables.close()
+            self.summary.close()
+
+    def discard(self) -> None:
+        if self.jsonl is not None:
+            self.jsonl.close()
+            self.jsonl_tmp.unlink(missing_ok=True)
+        for part in (self.tables, self.book, self.summary):
+            if part is not None:
+                part.discard()
+
+
+def write_all(out: Path, items: list[Any], rules: Any, result: Any, template: Any) -> None:
+    """Every output, in one pass over the reports: each report's whole record and findings are read from the
+    store at most once in that pass (memory stays flat), and only when something made from them is written."""
+    from . import dashboard, outputs
+
+    manifest = _load(out)
+    old_pages: dict[str, str] = manifest.get("pages") or {}
+    plan = _plan(out, items, code_digest() + rules_digest(rules), manifest)
+    files: _Files | None = None
+    result.rendered = 0
     try:
-        if write_summaries:
-            outputs.write_atomic(out / "summary.csv", sheets.summary_csv(items, rules), bom=True)
-            book = sheets.Workbook(out / "summary.xlsx")
-            book.reports(items, rules)
-            tables = sheets.CsvFile(out / "tables.csv", sheets.table_header())
+        files = _Files(out, items, rules, plan)
         for item in items:
             target = out / item.page
-            stale = old_pages.get(item.page) != pages[item.page] or not target.is_file()
-            if jsonl is not None:
-                jsonl.write(outputs.jsonl_line(item))
-            if stale:
+            files.add(item)
+            if old_pages.get(item.page) != plan.pages[item.page] or not target.is_file():
                 outputs.write_atomic(target, dashboard.report_page(item, rules))
-                rendered += 1
-            if book is not None and tables is not None:
-                row = sheets.table_row(item)
-                book.table_row(row)
-                tables.row(row)
-                if totals.wants(item):
-                    totals.add(item, item.whole)
-            item.forget()  # the whole record and the rebuilt report go: one report in memory at a time
-        if jsonl is not None:
-            jsonl.close()
-            os.replace(jsonl_tmp, out / "findings.jsonl")
-        if book is not None and tables is not None:
-            book.save()
-            tables.close()
+                result.rendered += 1
+            item.forget()  # the whole record, the findings and the rebuilt report go: one report at a time
+        files.close()
     except BaseException:
-        if jsonl is not None:
-            jsonl.close()
-            if jsonl_tmp.exists():
-                jsonl_tmp.unlink()
-        if tables is not None:
-            tables.discard()
-        if book is not None:
-            book.discard()
+        if files is not None:
+            files.discard()
         raise
-    keep = {Path(p).name for p in pages}
+    keep = {Path(p).name for p in plan.pages}
     for old in (out / "reports").glob("*.html"):
         if old.name not in keep:
             old.unlink()
-    result.rendered = rendered
+    _finish(out, items, rules, result, template, plan, files.totals, manifest)
 
-    if write_summaries:
+
+def _finish(
+    out: Path, items: list[Any], rules: Any, result: Any, template: Any, plan: _Plan, totals: Any, manifest: Any
+) -> None:
+    """The aggregate, the letters, the dashboard and the manifest of what was written."""
+    from . import dashboard, outputs
+
+    if plan.write_summaries:
         groups = totals.groups(rules)
         outputs.write_atomic(out / "aggregate.json", outputs.aggregate_json(groups))
         outputs.write_atomic(out / "aggregate.html", dashboard.aggregate_page(groups))
@@ -145,9 +200,9 @@ def write_all(out: Path, items: list[Any], rules: Any, result: Any, template: An
     outputs.write_atomic(out / "index.html", dashboard.dashboard(items, rules, manifest_groups, stats))
     # the partial review of an interrupted run is not a base to skip work from
     state = {
-        "pages": pages,
-        "findings": jsonl_key,
-        "summaries": None if result.partial else whole,
+        "pages": plan.pages,
+        "findings": plan.jsonl_key,
+        "summaries": None if result.partial else plan.whole,
         "groups": manifest_groups,
     }
     outputs.write_atomic(out / MANIFEST, json.dumps(state, ensure_ascii=False))

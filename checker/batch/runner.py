@@ -67,7 +67,7 @@ def check_file(
     """Extract and check one file; never raises (an internal error becomes a P001 finding). ``ocr``: ``auto``
     reads a scanned PDF by OCR when the extra is installed, ``never`` does not (``--ocr``)."""
     from ..engine import check_report
-    from ..extract import _format_of, extract_path
+    from ..extract import extract_path, format_of
     from .store import failure_record, make_record
 
     try:
@@ -77,7 +77,7 @@ def check_file(
         record = make_record(report, findings, sha256)
     except Exception as exc:  # a bug or a hostile file that got past the readers: lose this file only
         message = f"检查时出错：{type(exc).__name__}: {str(exc)[:200]}"
-        return failure_record(path, _format_of(path), message, sha256) | {"transient": False}
+        return failure_record(path, format_of(path), message, sha256) | {"transient": False}
     return record
 
 

@@ -5,7 +5,8 @@
   per finding: 机关、年度、规则、级别、部分、行、列、应为、现为、说明 …) and 表格数据 (every cell of every report,
   headed with the template's wording);
   each with a frozen bold header row, an autofilter and column widths that fit.
-* Text that a spreadsheet would run as a formula (=, +, -, @ first) is quoted in CSV and stored as text in XLSX.
+* Text that a spreadsheet would run as a formula (=, +, -, @, tab, CR first, full-width too) is neutralised in
+  CSV (``checker.output.csv_safe``) and stored as text (an inline string, never a formula) in XLSX.
 
 Header labels come from the template (``checker.writers.template``), so they read as the printed tables do:
 ``表三·三、本年度办理结果·（三）不予公开·1.属于国家秘密·自然人``.
@@ -17,7 +18,6 @@ import contextlib
 import csv
 import io
 import os
-import re
 from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
@@ -26,7 +26,6 @@ from typing import Any
 from .. import layout
 from .outputs import Item, temp_name
 
-_FORMULA = re.compile(r"^[=+\-@\t\r]")
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 
 REPORT_COLUMNS: tuple[tuple[str, int], ...] = (
@@ -69,9 +68,9 @@ TABLE_LEAD: tuple[tuple[str, int], ...] = (("文件", 48), ("文件类型", 10),
 
 
 def _safe(value: Any) -> Any:
-    if isinstance(value, str) and _FORMULA.match(value):
-        return "'" + value
-    return value
+    from ..output import csv_safe
+
+    return csv_safe(value)
 
 
 # -- labels ----------------------------------------------------------------------------------------------------
@@ -275,8 +274,12 @@ def _csv(header: Iterable[str], rows: Iterable[list[Any]]) -> str:
     return buf.getvalue()
 
 
+def summary_header() -> list[str]:
+    return [name for name, _w in REPORT_COLUMNS]
+
+
 def summary_csv(items: list[Item], rules: Any) -> str:
-    return _csv((name for name, _w in REPORT_COLUMNS), report_rows(items, rules))
+    return _csv(summary_header(), report_rows(items, rules))
 
 
 def findings_csv(items: list[Item], rules: Any) -> str:

@@ -27,6 +27,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import ids
+
 if TYPE_CHECKING:
     from ..extract import Report
     from ..findings import Finding
@@ -171,7 +173,7 @@ def _default(value: Any) -> Any:
     return str(value)
 
 
-def failure_record(path: str, fmt: str, message: str, sha256: str | None, rule: str = "P001") -> dict[str, Any]:
+def failure_record(path: str, fmt: str, message: str, sha256: str | None, rule: str = ids.UNREADABLE) -> dict[str, Any]:
     """The record of a file that could not be checked at all: timeout, crash of its worker, internal error."""
     finding = {
         "rule": rule,
@@ -317,6 +319,10 @@ def report_from_record(record: dict[str, Any]) -> Report:
         parsed=parsed,
         readable=record["readable"],
     )
+    if record.get("ocr"):  # read by OCR: what every output asks of the report (``output.read_by_ocr``)
+        from ..model import Document
+
+        report.document = Document(path=record["path"], format=record["format"], ocr={})
     return report
 
 
