@@ -121,6 +121,16 @@ SCENARIOS: dict[str, tuple[pb.Layout, pb.Style]] = {
         ),
         pb.Style(font="embedded", rules="none", header=None),
     ),
+    # a boxed header over a body with horizontal rules only, table 四 in narrow columns: its header lines
+    # (结/果/维/持 beside 尚/未/审/结) as long and dense as prose, still the table's
+    "open-body-narrow-review": (
+        pb.Layout(
+            review_widths=(23.7, 21.7, 25.3, 23.0, 23.0, 25.9, 25.9, 25.2, 25.7, 24.3, 25.4, 21.0, 26.5, 21.4, 22.1),
+            size=9.5,
+            margin=2.83,
+        ),
+        pb.Style(rules="open-body"),
+    ),
     # table 四's header at the foot of a page with horizontal rules only, its row of values alone on the next
     "review-break-horizontal": (
         pb.Layout(label_widths=(20, 50, 170), review_col=27, review_break=True),

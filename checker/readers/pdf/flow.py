@@ -30,6 +30,9 @@ from .unruled import CAPTION, TableBuilder
 _REVIEW_WORDS = re.compile(
     r"行政复议|行政诉讼|未经复议直接起诉|复议后起诉|结果维持|结果纠正|其他结果|尚未审结|总计|合计|[\d\s.,+\-—/]"
 )
+# The characters of those words: the review table's header cells wrapped in narrow columns, their lines side by
+# side (结/果/维/持 beside 尚/未/审/结) make lines as long and dense as prose.
+_REVIEW_CHARS = frozenset("行政复议诉讼未经直接起后结果维持纠正其他尚审总计合")
 _ENDS_SENTENCE = re.compile(r"[。；;！？!?]$")
 # A line saying that the table goes on: 续表, （续）, 续上表, 接上表, 表三（续）.
 _CONTINUED = re.compile(r"^(?:表[一二三四五六七八九十\d]*)?[（(]?(?:续表|续上表|接上表|续)[)）]?[:：]?$")
@@ -263,6 +266,8 @@ class Layout:
         if any(f.is_number for f in line.frags[1:]) or (len(line.frags) > 1 and line.frags[0].is_number):
             return False
         text = line.compact
+        if self.table_kind == "review" and set(text) <= _REVIEW_CHARS:
+            return False
         left, right = self.bounds[line.page]
         s = self.settings
         wide = line.max_gap() < s.prose_gap and line.x1 - line.x0 >= s.prose_width * (right - left)
