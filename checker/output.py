@@ -19,6 +19,17 @@ def read_by_ocr(report: Report) -> bool:
     return report.document is not None and report.document.ocr is not None
 
 
+def ocr_banner(report: Report) -> str | None:
+    """What the findings page and the terminal say about a report read by OCR (None: read from its text)."""
+    if report.document is None or report.document.ocr is None:
+        return None
+    pages = getattr(report.document.ocr, "pages", None)  # only some pages were scans (readers.ocr.marks)
+    if not pages:
+        return OCR_BANNER
+    shown = "、".join(str(n) for n in pages)
+    return f"本报告第{shown}页为扫描图片，由文字识别（OCR）读取，数字可能有误读；标注“文字识别”的问题请对照原件核实"
+
+
 def report_object(report: Report, findings: list[Finding], with_tables: bool) -> dict[str, Any]:
     obj: dict[str, Any] = {
         "path": report.path,

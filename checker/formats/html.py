@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__, ids, layout
 from ..findings import SEVERITY_ORDER
-from ..output import OCR_BANNER, read_by_ocr
+from ..output import ocr_banner
 from ..templating import environment
 from ..words import table_name
 from . import RuleInfo, display_path, plain, show, sort_findings
@@ -255,7 +255,7 @@ def report_view(report: Report, findings: list[Finding], rules: Mapping[str, Rul
         order_ok=order == sorted(order, key=SECTION_KEYS.index),
         tables=tables,
         tables_note=_tables_note(report),
-        ocr=OCR_BANNER if read_by_ocr(report) else None,
+        ocr=ocr_banner(report),
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from ..output import OCR_BANNER, read_by_ocr, summary
+from ..output import ocr_banner, summary
 from ..words import place
 from . import SEVERITY_WORDS, RuleInfo, display_path, show, sort_findings, terminal_safe
 
@@ -32,12 +32,12 @@ def render(results: Results, rules: Mapping[str, RuleInfo], color: bool = False)
 
     groups: list[str] = []
     for report, findings in results:
-        ocr = read_by_ocr(report)
+        ocr = ocr_banner(report)
         if not findings and not ocr:
             continue
         path = terminal_safe(display_path(report.path))
         edition = report.edition
-        lines = [paint(f"{path}: {OCR_BANNER}", _BOLD)] if ocr else []
+        lines = [paint(f"{path}: {ocr}", _BOLD)] if ocr else []
         for f in sort_findings(findings):
             line = f.location.get("line")
             lined = report.format in _LINED and line is not None and f.location.get("page") is None

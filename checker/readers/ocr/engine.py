@@ -41,8 +41,18 @@ def _engine():
         extra = {"intra_op_num_threads": threads, "inter_op_num_threads": 1} if threads else {}
         # rec_img_shape: every line is padded to at least this width before recognition; the default (320)
         # makes a lone digit cost as much as a line of prose: 96 pads the short lines less (48, square, read a
-        # lone 三 as E); recognition on a table page 18 s -> 4-8 s on one core, the same lines read
-        _ENGINE = RapidOCR(text_score=TEXT_SCORE, use_cls=False, max_side_len=4000, rec_img_shape=[3, 48, 96], **extra)
+        # lone 三 as E); recognition on a table page 18 s -> 4-8 s on one core, the same lines read.
+        # rec_batch_num=1: one line per run. Batched, every line is padded to the widest of its batch and ONNX
+        # Runtime's CPU kernels run several times slower per line (on one core, 154 lines: 38 s in sixes,
+        # 10 s one by one), and the padding changes what a short line is read as
+        _ENGINE = RapidOCR(
+            text_score=TEXT_SCORE,
+            use_cls=False,
+            max_side_len=4000,
+            rec_img_shape=[3, 48, 96],
+            rec_batch_num=1,
+            **extra,
+        )
     return _ENGINE
 
 
@@ -55,19 +65,42 @@ def _threads() -> int:
         return 0
 
 
-def recognise(image) -> list[Item]:
-    """The text lines of a page image (an H×W×3 uint8 array)."""
+def recognise(image, det_scale: float = 1.0) -> list[Item]:
+    """The text lines of a page image (an H×W×3 uint8 array). Detection runs on the image reduced by
+    ``det_scale`` (it finds where text is, which a coarser image shows as well, at a fraction of the cost);
+    recognition reads every line from the full image."""
     with _LOCK:
-        result, _ = _engine()(image, use_cls=False, text_score=TEXT_SCORE)
+        engine = _engine()
+        boxes = _detect(engine, image, det_scale)
+        if not boxes:
+            return []
+        lines, _ = engine.text_rec(engine.get_crop_img_list(image, boxes))
     items = []
-    for box, text, score in result or []:
+    for box, line in zip(boxes, lines, strict=True):
+        text, score = line[0], line[1]
         text = correct(normalise(str(text).strip()))
-        if not text:
+        if not text or float(score) < TEXT_SCORE:
             continue
         xs = [float(p[0]) for p in box]
         ys = [float(p[1]) for p in box]
         items.append(Item(text, min(xs), max(xs), min(ys), max(ys), float(score)))
     return items
+
+
+def _detect(engine, image, scale: float) -> list:
+    """The text line boxes (4 corner points each, full-image pixels) in reading order."""
+    import cv2
+    import numpy as np
+
+    small = image if scale >= 1 else cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    boxes, _ = engine.text_det(small)
+    if boxes is None or len(boxes) == 0:
+        return []
+    h, w = image.shape[:2]
+    full = [
+        np.clip(np.asarray(b, dtype=np.float32) / min(scale, 1.0), 0, [w - 1, h - 1]).astype(np.float32) for b in boxes
+    ]
+    return list(engine.sorted_boxes(np.asarray(full)))
 
 
 # A box made only of digits and their look-alikes is a number: O/o/D → 0, l/I/| → 1, 。/． → . (the decimal

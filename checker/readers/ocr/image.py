@@ -17,6 +17,10 @@ from ..pdf.paths import Rule
 
 DPI = 180.0
 SCALE = DPI / 72.0  # pixels per PDF point
+# Text detection on a reduced copy would be cheaper (0.6: 2 s -> 0.6 s a page) but finds lines less well: on
+# the fixtures' scans at 0.6 a row label was lost (7 cells) and at 0.75 headings were misplaced (S202) where the
+# full image reads everything; detection stays on the full image
+DET_SCALE = 1.0
 MAX_SKEW = 3.0  # degrees searched either way
 SKEW_STEP = 0.1
 PAPER = 190  # red-channel level from which a pixel is paper (a seal's stroke over paper is lighter)

@@ -8,15 +8,19 @@ from contextlib import AbstractContextManager
 from ...model import Document
 from ..pdf.settings import DEFAULT, PdfSettings
 from ..pdf.text import Page
-from . import image
+from . import image, notify
 from .engine import Item, recognise
 from .page import Placed, build_page
 
 
 def read_pages(
-    data: bytes, lock: AbstractContextManager | None = None, settings: PdfSettings = DEFAULT
+    data: bytes,
+    lock: AbstractContextManager | None = None,
+    settings: PdfSettings = DEFAULT,
+    only: list[int] | None = None,
 ) -> tuple[list[Page], dict[int, list[Placed]]]:
-    """Every page of the PDF read from its image. PDFium (rendering) runs under ``lock``; recognition does not."""
+    """Every page of the PDF (or the page numbers ``only``) read from its image. PDFium (rendering) runs under
+    ``lock``; recognition does not."""
     import pypdfium2 as pdfium
 
     lock = lock or threading.Lock()
@@ -25,8 +29,10 @@ def read_pages(
     with lock:
         pdf = pdfium.PdfDocument(data)
         count = len(pdf)
+    indices = [n - 1 for n in only if 0 < n <= count] if only is not None else list(range(count))
+    notify(len(indices))
     try:
-        for index in range(count):
+        for index in indices:
             with lock:
                 page = pdf[index]
                 try:
@@ -53,7 +59,7 @@ def read_image(number: int, width: float, height: float, rgb, settings: PdfSetti
     # the rules stay on the image recognition sees: erased, the detector joins the text of neighbouring cells
     # into one line (其他结果|尚未审结); a border read as 丨 or | at a line's end is dropped in ``engine``
     rules = image.rules(gray)
-    items = recognise(np.dstack([gray, gray, gray]))
+    items = recognise(np.dstack([gray, gray, gray]), image.DET_SCALE)
     page, placed = build_page(number, width, height, items, rules, image.SCALE, settings)
     extra = second_look(page, gray, settings)
     if extra:

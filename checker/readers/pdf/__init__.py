@@ -60,6 +60,9 @@ def read(data: bytes, path: str, settings: PdfSettings = DEFAULT) -> Document:
             title, pages, broken = text_layer(data, settings)
         if pages and not any(p.chars for p in pages):
             return _scanned(data, path, title, settings)
+        partly = _partly_scanned(data, path, title, pages, broken, settings)
+        if partly is not None:
+            return partly
         return _document(path, title, pages, broken, settings)
     except ReadError:
         raise
@@ -92,6 +95,33 @@ def ocr_document(
 
     layout = _layout(path, title, pages, [], settings)
     layout.doc.ocr = confidences(layout.doc, pages, placed, layout.anchors)
+    return layout.doc
+
+
+def _partly_scanned(
+    data: bytes, path: str, title: str | None, pages: list[Page], broken: list[int], settings: PdfSettings
+) -> Document | None:
+    """A text PDF with pages that are only images (a scanned table, a stamped page): those pages read by OCR,
+    the report marked ``ocr`` for them and a note naming them. None when there are none, or OCR may not run
+    (then the P001 note on those pages stays)."""
+    from .. import ocr
+
+    numbers = [p.number for p in pages if p.chars == 0 and p.has_images]
+    if not numbers or not ocr.enabled() or not ocr.available():
+        return None
+    from ..ocr.marks import Confidences, partly_read_note
+    from ..ocr.scan import confidences, read_pages
+
+    scanned, placed = read_pages(data, _PDFIUM, settings, only=numbers)
+    read = [p for p in scanned if p.chars]
+    if not read:
+        return None
+    by_number = {p.number: p for p in read}
+    pages = [by_number.get(p.number, p) for p in pages]
+    layout = _layout(path, title, pages, broken, settings)
+    done = tuple(p.number for p in read)
+    layout.doc.ocr = Confidences(confidences(layout.doc, pages, placed, layout.anchors), pages=done)
+    layout.doc.problems.append(Problem("P001", partly_read_note(done), Source(page=done[0]), severity="info"))
     return layout.doc
 
 
