@@ -29,14 +29,21 @@ NUMBERING = regex(
 def _traditional_table() -> dict[int, str]:
     """Character-level traditional→simplified map from OpenCC's data (Apache-2.0, via
     opencc-python-reimplemented). Phrase-level conversion is not needed for matching labels and numbers."""
-    # The data file is found without importing the opencc package or importlib.resources (~15 ms of a start).
+    from .cache import cached
+
+    # The data file is found without importing the opencc package or importlib.resources (~15 ms of a start),
+    # and the map built from it is kept in the user cache (building it costs ~5 ms of every start).
     spec = importlib.util.find_spec("opencc")
     folders = list(spec.submodule_search_locations or ()) if spec else []
-    table: dict[int, str] = {}
     try:
-        text = (Path(folders[0]) / "dictionary" / "TSCharacters.txt").read_text("utf-8")
+        data = (Path(folders[0]) / "dictionary" / "TSCharacters.txt").read_bytes()
     except (IndexError, OSError):  # pragma: no cover - dependency always installed
-        return table
+        return {}
+    return cached("tschars", data, lambda: _character_map(data.decode("utf-8")))
+
+
+def _character_map(text: str) -> dict[int, str]:
+    table: dict[int, str] = {}
     for line in text.splitlines():
         parts = line.split("\t")
         if len(parts) == 2 and len(parts[0]) == 1:

@@ -25,6 +25,7 @@ from .rule import Rule, RuleError, key_sets, scope
 REQUIRED = ("id", "name", "title", "severity", "check", "message", "basis")
 KNOWN = set(REQUIRED) | {"editions", "table", "for_each", "block", "blame", "fix", "rationale", "examples", "aliases"}
 _ID = regex(r"^[A-Z]\d{3}$")
+_SHAPE = "entries with and without lines, per file"
 
 
 class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -70,15 +71,20 @@ def load_rules(extra: Iterable[str | Path] = ()) -> dict[str, Rule]:
             raise RuleError(f"{path}: 规则文件无法读取：{exc}") from None
     # Every file parsed, kept as one entry named by all their bytes: parsing them costs ~12 ms a start, and
     # reading 40 small entries costs more than one (a file that does not parse is an error each time).
-    key = f"rules\0{yaml.__version__}\0".encode() + b"\0".join(
+    # The value's shape is part of the key: change _SHAPE when the cached value changes form.
+    key = f"rules\0{_SHAPE}\0{yaml.__version__}\0".encode() + b"\0".join(
         str(path.name).encode() + b"\0" + text for path, text in sources
     )
-    parsed = cached("rules-all", key, lambda: [parse(path, text) for path, text in sources])
+    # Each entry kept twice: with the lines of its mappings (for errors) and without (for the rule).
+    parsed = cached(
+        "rules-all",
+        key,
+        lambda: [[(e, _strip_lines(e)) for e in _entries(parse(path, text))] for path, text in sources],
+    )
     rules: dict[str, Rule] = {}
-    for (path, _text), data in zip(sources, parsed, strict=True):
-        entries = data.get("rules") if isinstance(data, dict) and "rules" in data else [data]
-        for entry in entries:
-            rule = _rule_from(entry, path)
+    for (path, _text), entries in zip(sources, parsed, strict=True):
+        for entry, clean in entries:
+            rule = _rule_from(entry, path, clean)
             if rule.id in rules:
                 raise RuleError(
                     f"{path}:{entry.get('__line__', 1)}: 规则编号 {rule.id} 重复（已在 {rules[rule.id].file}）"
@@ -87,7 +93,13 @@ def load_rules(extra: Iterable[str | Path] = ()) -> dict[str, Rule]:
     return rules
 
 
-def _rule_from(entry: Any, path: Path) -> Rule:
+def _entries(data: Any) -> list[Any]:
+    """A rule file holds one rule, or several under ``rules:``."""
+    rules = data.get("rules") if isinstance(data, dict) and "rules" in data else [data]
+    return rules if isinstance(rules, list) else [rules]  # ``rules:`` left empty: refused as not a mapping
+
+
+def _rule_from(entry: Any, path: Path, clean: Any) -> Rule:
     if not isinstance(entry, dict):
         raise RuleError(f"{path}: 规则应为一个映射（键: 值）")
     line = entry.get("__line__", 1)
@@ -102,7 +114,6 @@ def _rule_from(entry: Any, path: Path) -> Rule:
         raise RuleError(f"{where}: 规则编号“{entry['id']}”应为一个大写字母加三位数字，如 A101")
     if entry["severity"] not in SEVERITY_ORDER:
         raise RuleError(f"{where}: severity 应为 error、warning 或 info")
-    clean = _strip_lines(entry)
     rule = Rule(
         id=clean["id"],
         name=clean["name"],
