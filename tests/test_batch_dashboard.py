@@ -227,3 +227,23 @@ def test_per_report_page_without_the_html_format(monkeypatch: pytest.MonkeyPatch
     item = _item("青河县教育局", "a.md")
     page = report_page(item, load_rules())
     assert "返回批量检查结果" in page and "青河县教育局" in page
+
+
+def test_a_report_read_by_ocr_is_marked_on_the_dashboard_and_its_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    from checker import formats
+    from checker.batch.outputs import record_object
+    from checker.output import OCR_BANNER
+
+    scan, text = _item("青河县教育局", "scan.pdf"), _item("青河县财政局", "b.md")
+    scan.record["ocr"] = True
+    rules = load_rules()
+    page = dashboard([scan, text], rules, aggregate([scan, text]), {"checked": 2, "cached": 0})
+    assert page.count('class="badge-ocr"') == 1 and "文字识别 <b>1</b> 份" in page
+    plain = dashboard([text], rules, aggregate([text]), {"checked": 1, "cached": 0})
+    assert "badge-ocr" not in plain.split("</style>")[-1] and "文字识别 <b>" not in plain
+    assert OCR_BANNER in report_page(scan, rules) and OCR_BANNER not in report_page(text, rules)
+    monkeypatch.delitem(formats.FORMATTERS, "html", raising=False)  # the batch's own minimal page says it too
+    assert OCR_BANNER in report_page(scan, rules) and OCR_BANNER not in report_page(text, rules)
+    obj = record_object(scan.record, [])
+    assert obj["ocr"] is True and list(obj)[7:] == ["ocr", "tables", "findings"]  # where ``check`` puts it
+    assert "ocr" not in record_object(text.record, [])

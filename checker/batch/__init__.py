@@ -225,8 +225,13 @@ def _setup(options: Options) -> _Setup:
         except LetterTemplateError as exc:
             raise BatchError(str(exc)) from None
     digest = ruleset_digest(options.extra_rules)
-    if options.ocr == "never":  # a scan's "needs OCR" answer is not the answer under --ocr auto
+    from ..readers import ocr
+
+    # a scan's "needs OCR" answer (--ocr never, or the extra missing) is not its answer once OCR may run
+    if options.ocr == "never":
         digest += "-ocr-never"
+    elif not ocr.available():
+        digest += "-no-ocr"
     return _Setup(rules, mapping, template, digest)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -232,6 +232,14 @@ def _nice_step(high: int) -> int:
 def dashboard(items: list[Item], rules: Mapping[str, Any], groups: list[dict[str, Any]], stats: dict[str, Any]) -> str:
     """The dashboard. Every statistic counts each agency-year once (copies, X105, are listed but not counted);
     ``stats["partial"]`` marks an interrupted run's page 未完成."""
+    return "".join(dashboard_parts(items, rules, groups, stats))
+
+
+def dashboard_parts(
+    items: list[Item], rules: Mapping[str, Any], groups: list[dict[str, Any]], stats: dict[str, Any]
+) -> Iterator[str]:
+    """``dashboard`` as it is rendered, piece by piece (written to the file as it comes: a region of thousands
+    of reports never has its whole page in memory)."""
     stats = {"partial": False, "notices": [], "files": len(items), "checked": 0, "cached": 0} | dict(stats)
     rows = sorted(items, key=lambda i: (i.record.get("agency") or "\uffff", i.record.get("year") or 0, i.path))
     copies = [i for i in items if not i.counted]
@@ -279,7 +287,7 @@ def dashboard(items: list[Item], rules: Mapping[str, Any], groups: list[dict[str
         "version": __version__, "script": script, "script_hash": script_hash, "editions": layout.EDITIONS,
         "quote": quote,
     }  # fmt: skip
-    return environment().get_template("batch/index.html.j2").render(**view)
+    return environment().get_template("batch/index.html.j2").generate(**view)
 
 
 def _rule_rows(items: list[Item], rules: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -199,6 +199,20 @@ def write_atomic(path: Path, data: str | bytes, *, bom: bool = False) -> None:
         raise
 
 
+def write_parts(path: Path, parts: Iterable[str]) -> None:
+    """``write_atomic`` of a text made piece by piece (never whole in memory)."""
+    tmp = temp_name(path)
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            for part in parts:
+                fh.write(part)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
 class JsonlWriter:
     """findings.jsonl while the batch runs: one line per finished report, flushed at once."""
 

@@ -197,7 +197,7 @@ def _finish(
         write_letters(out, items, rules, template)
     stats = {"checked": result.checked, "cached": result.cached, "partial": result.partial,
              "files": result.files, "duplicates": result.duplicates, "notices": result.notices}  # fmt: skip
-    outputs.write_atomic(out / "index.html", dashboard.dashboard(items, rules, manifest_groups, stats))
+    outputs.write_parts(out / "index.html", dashboard.dashboard_parts(items, rules, manifest_groups, stats))
     # the partial review of an interrupted run is not a base to skip work from
     state = {
         "pages": plan.pages,

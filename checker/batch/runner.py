@@ -18,7 +18,7 @@ file is being read by OCR.
 
 With ``--scheduler`` the same ``check_file`` runs as Dask tasks instead (``run_dask``). Dask cannot kill a
 running task, so there a file over the timeout is reported and abandoned (its thread finishes in the
-background).
+background). There a task decides its own budget (``needs_ocr`` before it starts); OCR progress is not shown.
 """
 
 from __future__ import annotations
