@@ -131,6 +131,21 @@ SCENARIOS: dict[str, tuple[pb.Layout, pb.Style]] = {
         ),
         pb.Style(rules="open-body"),
     ),
+    # ... table 三 ends a little above table 四's boxed header, the heading 四、… between them: table 三's last
+    # row borders are not table 四's header rules
+    "open-body-tables-close": (
+        pb.Layout(
+            label_widths=(24.1, 44.6, 54.4),
+            app_values=(41.1, 43.9, 45.4, 41.7, 36.6, 38.0, 44.6),
+            review_widths=(33.5, 32.3, 36.3, 32.3, 32.3, 36.6, 36.8, 32.3, 33.1, 32.3, 36.0, 32.3, 34.9, 32.3, 32.3),
+            mark="续表",
+            size=10.5,
+            intro=0,
+            space_before=29.1,
+            margin=5.4,
+        ),
+        pb.Style(font="embedded", rules="open-body", header=None),
+    ),
     # table 四's header at the foot of a page with horizontal rules only, its row of values alone on the next
     "review-break-horizontal": (
         pb.Layout(label_widths=(20, 50, 170), review_col=27, review_break=True),

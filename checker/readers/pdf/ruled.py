@@ -175,7 +175,7 @@ def _stack_rules(h_rules: list[Rule], loose: list[Rule], settings: PdfSettings, 
     for rule in sorted(loose, key=lambda r: -r.pos):
         if rule.pos >= top or rule.a < left - settings.touch or rule.b > right + settings.touch:
             continue
-        if top - rule.pos > settings.header_reach and not _header_band(page, rule.pos, top, left, right, settings):
+        if not _header_band(page, rule.pos, top, left, right, settings):
             break
         h_rules.append(rule)
         loose.remove(rule)
@@ -183,13 +183,15 @@ def _stack_rules(h_rules: list[Rule], loose: list[Rule], settings: PdfSettings, 
 
 
 def _header_band(page: Page | None, pos: float, top: float, left: float, right: float, settings: PdfSettings) -> bool:
-    """A band between a loose rule at ``pos`` and the table below it taller than ``header_reach`` is still the
-    table's header (header cells wrapped over many lines, 社/会/公/益/组/织) when it holds only words within the
-    table's width: no value, no section heading."""
+    """Whether the band between a loose rule at ``pos`` and the table below it (its top at ``top``) is part of
+    the table's header: at most ``header_reach`` tall, or taller (header cells wrapped over many lines,
+    社/会/公/益/组/织) holding words; either way words within the table's width only, no value and no section
+    heading (the rules above 四、… are the bottom of the table before)."""
+    near = top - pos <= settings.header_reach
     if page is None or top - pos > settings.header_band:
-        return False
+        return near
     between = [ln for ln in page.lines if pos < (ln.top + ln.bottom) / 2 < top]
-    return bool(between) and all(
+    return (near or bool(between)) and all(
         left - settings.touch <= ln.x0
         and ln.x1 <= right + settings.touch
         and not any(f.is_number for f in ln.frags)
