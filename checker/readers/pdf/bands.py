@@ -46,14 +46,15 @@ def implied_tables(
     frags = [f for line in page.lines for f in line.frags]
     out: list[Group] = []
     for stack in _stacks(loose, settings):
-        top, a, b = stack[0].pos, min(r.a for r in stack), max(r.b for r in stack)
-        if any(
-            _right_under(page, top, max(h.pos for h in hs), settings)
-            and min(b, max(h.b for h in hs)) > max(a, min(h.a for h in hs))
-            for hs, _ in ruled
-        ):
-            continue
-        out.extend(_tables(stack, frags, page, settings, carry))
+        for group in _tables(stack, frags, page, settings, carry):  # a stack cut at a section heading: each part
+            rules = group[0]
+            top, a, b = min(r.pos for r in rules), min(r.a for r in rules), max(r.b for r in rules)
+            if not any(
+                _right_under(page, top, max(h.pos for h in hs), settings)
+                and min(b, max(h.b for h in hs)) > max(a, min(h.a for h in hs))
+                for hs, _ in ruled
+            ):
+                out.append(group)
     return out
 
 
