@@ -126,7 +126,7 @@ def test_html_page_and_terminal_say_ocr(scanned):
     report = scanned[4]
     rules = load_rules()
     results = [(report, check_report(report, rules))]
-    assert "class=\"ocr-banner\"" in FORMATTERS["html"](results, rules)
+    assert 'class="ocr-banner"' in FORMATTERS["html"](results, rules)
     assert FORMATTERS["text"](results, rules).count(OCR_BANNER) == 1
 
 
@@ -171,11 +171,12 @@ def test_words_are_not_numbers():
 
 
 def test_nothing_heavy_imported_for_a_text_pdf(tmp_path):
-    """Reading an ordinary file never imports onnxruntime or opencv (the CLI must start fast without them)."""
+    """Reading an ordinary file never imports onnxruntime, opencv or Pillow (the CLI must start fast without them,
+    and the core install has none of them)."""
     code = (
         "import sys; from checker.readers import ocr; from checker.extract import extract_path; "
         f"extract_path({str(tmp_path / 'r.txt')!r}); "
-        "print(any(m in sys.modules for m in ('onnxruntime', 'cv2', 'rapidocr_onnxruntime')))"
+        "print(any(m in sys.modules for m in ('onnxruntime', 'cv2', 'rapidocr_onnxruntime', 'PIL')))"
     )
     (tmp_path / "r.txt").write_text("一、总体情况\n本年度无。\n", encoding="utf-8")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -121,7 +121,7 @@ def _partly_scanned(
     layout = _layout(path, title, pages, broken, settings)
     done = tuple(p.number for p in read)
     layout.doc.ocr = Confidences(confidences(layout.doc, pages, placed, layout.anchors), pages=done)
-    layout.doc.problems.append(Problem("P001", partly_read_note(done), Source(page=done[0]), severity="info"))
+    layout.doc.problems.append(Problem(ids.UNREADABLE, partly_read_note(done), Source(page=done[0]), severity="info"))
     return layout.doc
 
 
