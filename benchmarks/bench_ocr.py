@@ -8,11 +8,19 @@ pages of prose, the shape of a real one). Pinned to ``--cores`` cores (ONNX Runt
 after loading the engine once, it times ``extract_path`` + the rules per file and prints seconds per page, the
 6-page total against batch's default per-file timeout, and the cell read rate.
 
-Measured (2026-12, a 2-core machine shared with three other jobs, load average ~4.5, so one "core" is about
-half of one): 15-18 s per table page, 6-page scan 97-129 s against the 120 s default, every cell right. The
-same page alone on an idle core: detection ~4 s, recognition ~4 s (17.8 s before short lines were padded to
-96 px instead of 320). The run-to-run spread here is the machine's load, not the reader: measure on an idle
-machine before changing batch's budget for OCR files.
+Measured (2026-12-02, a 2-core machine shared with other sessions, pinned to one core, one ONNX Runtime
+thread; ``uptime`` load average 2.4-3.1 during the run): table pages 4.6-6.7 s each, the 6-page scan 33.3 s
+against the 120 s default (39.2 s at load 3-4, 74 s at load ~5), every cell right (198/198, 200/200, 200/200).
+Before (load ~4.5): 15-18 s per table page, the 6-page scan 97-129 s.
+
+What changed: recognition runs one line per ONNX Runtime call (``rec_batch_num=1``). In batches of six every
+line is padded to the widest of its batch and the CPU kernels run slower per line: on 154 lines of a table
+page and a prose page, 38 s -> 10 s (idle core); on the 6-page scan at load ~5, recognition 77.5 s -> 50.9 s.
+Tried and left out because a cell or heading was read worse: detection on a reduced copy (0.6: a row label
+lost on one fixture, 7 cells; 0.75: headings misplaced, S202), detection on the inked part of the page only
+(48-pixel margin: a header misread; 200 pixels: no measurable gain). What is left per page: detection ~2 s
+(the whole page at 180 dpi), recognition ~1 s per 100 characters (prose pages cost the most). The run-to-run
+spread here is the machine's load, not the reader.
 """
 
 from __future__ import annotations
