@@ -68,6 +68,31 @@ def test_a_corrupt_image_is_one_line(tmp_path: Path, name: str) -> None:
     assert "图片" in report.problems[0].message and "\n" not in report.problems[0].message
 
 
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG that only declares its size (no pixel data): what a decompression bomb looks like when opened."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IEND", b"")
+    )
+
+
+@needs_ocr
+@pytest.mark.parametrize(("width", "height"), [(15000, 10000), (30000, 30000)])
+def test_a_huge_image_is_refused_in_one_line(tmp_path: Path, width: int, height: int) -> None:
+    path = tmp_path / "huge.png"
+    path.write_bytes(_png_header(width, height))
+    report = extract_path(str(path))
+    assert not report.readable and [p.rule for p in report.problems] == ["P001"]
+    assert "图片过大" in report.problems[0].message
+
+
 @needs_ocr
 def test_cli_check_of_a_corrupt_image_has_no_traceback(tmp_path: Path) -> None:
     path = tmp_path / "broken.png"

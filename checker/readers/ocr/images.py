@@ -10,6 +10,7 @@ the OCR extra) decodes; it is imported only here, when an image is read.
 from __future__ import annotations
 
 import io
+import warnings
 
 from ...model import Document, ReadError
 from ..pdf.settings import DEFAULT, PdfSettings
@@ -50,14 +51,16 @@ def _frames(data: bytes) -> list[tuple[object, float, float]]:
     """Every page of the image: (RGB array at ``image.SCALE``, width and height in PDF points)."""
     from PIL import Image, ImageSequence
 
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own guard, at our limit (its default is a little over 89 M)
     out = []
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            for frame in ImageSequence.Iterator(img):
-                if len(out) >= MAX_PAGES:
-                    raise ReadError(f"图片页数过多（超过 {MAX_PAGES} 页），不是一份年度报告")
-                out.append(_page(frame))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)  # over the limit is refused, not read
+            with Image.open(io.BytesIO(data)) as img:
+                for frame in ImageSequence.Iterator(img):
+                    if len(out) >= MAX_PAGES:
+                        raise ReadError(f"图片页数过多（超过 {MAX_PAGES} 页），不是一份年度报告")
+                    out.append(_page(frame))
     except ReadError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
