@@ -9,8 +9,9 @@ after loading the engine once, it times ``extract_path`` + the rules per file an
 6-page total against batch's default per-file timeout, and the cell read rate.
 
 Measured (2026-12-02, a 2-core machine shared with other sessions, pinned to one core, one ONNX Runtime
-thread; ``uptime`` load average 2.4-3.1 during the run): table pages 4.6-6.7 s each, the 6-page scan 33.3 s
-against the 120 s default (39.2 s at load 3-4, 74 s at load ~5), every cell right (198/198, 200/200, 200/200).
+thread; ``uptime`` load average 1.2-1.6 during the run): table pages 4.4-5.2 s each, the 6-page scan 34.1 s
+against the 120 s default (33.3 s at load 2.4-3.1, 39.2 s at load 3-4, 74 s at load ~5), every cell right
+(198/198, 200/200, 200/200).
 Before (load ~4.5): 15-18 s per table page, the 6-page scan 97-129 s.
 
 What changed: recognition runs one line per ONNX Runtime call (``rec_batch_num=1``). In batches of six every
