@@ -84,3 +84,16 @@ def test_the_scanned_page_alone_is_read_by_ocr(mixed) -> None:  # type: ignore[n
     for f in findings:
         on_text_page = f.location.get("page") == 1 and f.location.get("cell") not in report.document.ocr
         assert ("文字识别（OCR）" in f.message) != on_text_page, (f.rule, f.message)
+
+
+@needs_ocr
+def test_an_ocr_failure_keeps_the_text_pages(mixed, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import checker.readers.ocr.scan as scan
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the engine failed")
+
+    monkeypatch.setattr(scan, "read_pages", broken)
+    report = extract_path(str(mixed[0]))
+    assert report.readable and report.document.ocr is None and report.cells
+    assert any("第2页没有文字层" in p.message for p in report.problems if p.rule == "P001")

@@ -112,7 +112,10 @@ def _partly_scanned(
     from ..ocr.marks import Confidences, partly_read_note
     from ..ocr.scan import confidences, read_pages
 
-    scanned, placed = read_pages(data, _PDFIUM, settings, only=numbers)
+    try:
+        scanned, placed = read_pages(data, _PDFIUM, settings, only=numbers)
+    except Exception:  # the OCR of a page failed: the text pages still stand, that page keeps its P001 note
+        return None
     read = [p for p in scanned if p.chars]
     if not read:
         return None
