@@ -137,6 +137,19 @@ def test_ocr_never_keeps_the_needs_ocr_answer(scanned):
     assert "OCR" in report.problems[0].message and "never" in report.problems[0].message
 
 
+@needs_ocr
+def test_an_engine_failure_is_one_line(scanned, monkeypatch):
+    import checker.readers.ocr.scan as scan
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("onnxruntime failed")
+
+    monkeypatch.setattr(scan, "read_pages", broken)
+    report = extract_path(str(scanned[3]))
+    assert not report.readable and [p.rule for p in report.problems] == ["P001"]
+    assert "文字识别（OCR）出错（RuntimeError）" in report.problems[0].message
+
+
 def test_without_the_extra_the_answer_names_the_install(scanned, monkeypatch):
     monkeypatch.setattr(ocr, "available", lambda: False)
     report = extract_path(str(scanned[3]))

@@ -94,6 +94,19 @@ def test_a_huge_image_is_refused_in_one_line(tmp_path: Path, width: int, height:
 
 
 @needs_ocr
+def test_an_engine_failure_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import checker.readers.ocr.scan as scan
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("onnxruntime failed")
+
+    monkeypatch.setattr(scan, "read_image", broken)
+    report = extract_path(str(_png(tmp_path)))
+    assert not report.readable and [p.rule for p in report.problems] == ["P001"]
+    assert "文字识别（OCR）出错（RuntimeError）" in report.problems[0].message
+
+
+@needs_ocr
 def test_cli_check_of_a_corrupt_image_has_no_traceback(tmp_path: Path) -> None:
     path = tmp_path / "broken.png"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 30)

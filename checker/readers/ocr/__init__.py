@@ -31,6 +31,7 @@ OPTION_HELP = "扫描件（没有文字层的 PDF、页面图片）的文字识�
 INSTALL_HINT = "安装文字识别组件后可自动识别：pip install 'xxgk[ocr]'"
 NEVER_HINT = "已按 --ocr never 不做文字识别"
 NOTHING_READ = "文字识别（OCR）未能从页面图像中识别出文字"
+ENGINE_FAILED = "文字识别（OCR）出错（{}），未能读取页面图像"
 
 
 def available() -> bool:

@@ -24,7 +24,7 @@ MAX_PAGES = 200
 
 def read(data: bytes, path: str, settings: PdfSettings = DEFAULT) -> Document:
     """Read a page image (or a multi-page TIFF). Raises ReadError (Chinese, one line)."""
-    from . import INSTALL_HINT, NEVER_HINT, NOTHING_READ, available, enabled, notify
+    from . import ENGINE_FAILED, INSTALL_HINT, NEVER_HINT, NOTHING_READ, available, enabled, notify
 
     if not enabled():
         raise ReadError(f"{IMAGE_MESSAGE}（{NEVER_HINT}）")
@@ -36,10 +36,13 @@ def read(data: bytes, path: str, settings: PdfSettings = DEFAULT) -> Document:
     frames = _frames(data)
     notify(len(frames))
     pages, placed = [], {}
-    for number, (rgb, width, height) in enumerate(frames, 1):
-        page, items = read_image(number, width, height, rgb, settings)
-        pages.append(page)
-        placed[number] = items
+    try:
+        for number, (rgb, width, height) in enumerate(frames, 1):
+            page, items = read_image(number, width, height, rgb, settings)
+            pages.append(page)
+            placed[number] = items
+    except Exception as exc:  # the engine failed (not the image): said as such, in one line
+        raise ReadError(ENGINE_FAILED.format(type(exc).__name__)) from exc
     if not any(p.chars for p in pages):
         raise ReadError(f"{IMAGE_MESSAGE}；{NOTHING_READ}")
     doc = ocr_document(path, None, pages, placed, settings)

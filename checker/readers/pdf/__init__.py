@@ -80,7 +80,10 @@ def _scanned(data: bytes, path: str, title: str | None, settings: PdfSettings) -
         raise ReadError(f"{NO_TEXT_MESSAGE}；{ocr.INSTALL_HINT}")
     from ..ocr.scan import read_pages
 
-    pages, placed = read_pages(data, _PDFIUM, settings)
+    try:
+        pages, placed = read_pages(data, _PDFIUM, settings)
+    except Exception as exc:  # the engine failed (not the PDF): said as such, in one line
+        raise ReadError(f"{NO_TEXT_MESSAGE}；{ocr.ENGINE_FAILED.format(type(exc).__name__)}") from exc
     if not any(p.chars for p in pages):
         raise ReadError(f"{NO_TEXT_MESSAGE}；{ocr.NOTHING_READ}")
     return ocr_document(path, title, pages, placed, settings)
