@@ -90,7 +90,7 @@ def iter_candidates(
     pre-commit needs, as it names every staged file explicitly. ``skip_folder(path)`` may leave out more
     folders found while walking (``batch``: review folders); ``onerror`` hears of folders that cannot be read
     (``os.walk``'s callback; by default they are passed over)."""
-    from .readers import is_report_file
+    from .readers import is_walked_file
 
     globs = [*(DEFAULT_EXCLUDE if exclude is None else exclude), *extend_exclude]
     seen: set[str] = set()
@@ -119,7 +119,7 @@ def iter_candidates(
                 if name.startswith(".") or is_lock_file(name) or _matches(globs, name, rel_root + name):
                     continue
                 full = os.path.join(root, name)
-                if not is_report_file(full) or written_by_xxgk(full):
+                if not is_walked_file(full) or written_by_xxgk(full):
                     continue
                 if once(full):
                     yield Candidate(full, explicit=False)
@@ -127,11 +127,11 @@ def iter_candidates(
 
 def _skipped(path: str, globs: list[str]) -> bool:
     """Whether walking would have left this file out (its name, any hidden folder above it, the globs)."""
-    from .readers import is_report_file
+    from .readers import is_walked_file
 
     pure = PurePath(path.replace("\\", "/"))
     name = pure.name
-    if name.startswith(".") or is_lock_file(name) or not is_report_file(path) or written_by_xxgk(path):
+    if name.startswith(".") or is_lock_file(name) or not is_walked_file(path) or written_by_xxgk(path):
         return True
     parts = [p for p in pure.parts[:-1] if p not in ("", ".", "..", "/")]
     if any(p.startswith(".") for p in parts):

@@ -60,3 +60,15 @@ def test_generator_meta_is_recognised(tmp_path: Path) -> None:
     assert written_by_xxgk(str(tmp_path / "page.html"))
     assert not written_by_xxgk(str(tmp_path / "other.html"))
     assert not written_by_xxgk(str(tmp_path / "报告.md"))
+
+
+def test_page_images_are_read_when_named_never_when_a_folder_is_walked(tmp_path: Path) -> None:
+    # A crawled page's folder: the report and its pictures (logo, photo, a scan's pages one file each).
+    for name in ("报告.html", "logo.png", "photo.JPG", "scan-p1.tif", "scan-p2.tiff", "banner.jpeg"):
+        (tmp_path / name).write_bytes(b"x")
+    walked = [Path(p).name for p in iter_report_files([str(tmp_path)])]
+    assert walked == ["报告.html"]
+    named = str(tmp_path / "scan-p1.tif")
+    assert [c.path for c in iter_candidates([named])] == [named]
+    # pre-commit names every staged file and asks for the walk's skipping: a committed picture is not checked
+    assert list(iter_candidates([str(tmp_path / "logo.png")], force_exclude=True)) == []

@@ -33,12 +33,14 @@ def _png(tmp_path: Path, name: str = "page.png") -> Path:
     return path
 
 
-def test_image_files_are_found_by_the_folder_walk(tmp_path: Path) -> None:
-    for name in ("a.png", "b.JPG", "c.jpeg", "d.tif", "e.tiff"):
+def test_image_files_are_read_when_named_and_left_out_of_folder_walks(tmp_path: Path) -> None:
+    names = ("a.png", "b.JPG", "c.jpeg", "d.tif", "e.tiff")
+    for name in (*names, "f.gif"):
         (tmp_path / name).write_bytes(b"x")
-    (tmp_path / "f.gif").write_bytes(b"x")
-    found = sorted(Path(c.path).name for c in iter_candidates([str(tmp_path)], None, []))
-    assert found == ["a.png", "b.JPG", "c.jpeg", "d.tif", "e.tiff"]
+    named = [str(tmp_path / name) for name in names]
+    assert [c.path for c in iter_candidates(named, None, [])] == named
+    # a folder's pictures are mostly not reports (logos, photos): walking it never OCRs them
+    assert list(iter_candidates([str(tmp_path)], None, [])) == []
 
 
 def test_without_the_extra_one_line_names_the_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

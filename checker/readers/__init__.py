@@ -97,6 +97,13 @@ def is_report_file(path: str) -> bool:
     return os.path.splitext(path)[1].lower() in EXTENSIONS
 
 
+def is_walked_file(path: str) -> bool:
+    """A file a folder walk takes: a supported format other than a page image. A folder's pictures are mostly
+    not reports (a crawled page's logos and photos, a scan's pages one file each), and each would cost seconds
+    of OCR; page images are read when they are named one by one."""
+    return EXTENSIONS.get(os.path.splitext(path)[1].lower(), "image") != "image"
+
+
 def sniff(data: bytes) -> str | None:
     """The format the bytes really are, when the content says so unambiguously."""
     head = data[:2048].lstrip()
