@@ -69,6 +69,15 @@ def test_the_worker_tells_a_scan_from_a_text_file(folder: Path) -> None:
     assert not any(needs_ocr(str(p)) for p in folder.iterdir() if p.name != "scan.pdf")
 
 
+def test_a_pdf_with_a_text_layer_is_not_taken_for_a_scan(tmp_path: Path) -> None:
+    printed = tmp_path / "printed.pdf"  # the same report before it was scanned: text, no OCR budget
+    printed.write_bytes(ob.printed_report("2021", consistent_values("2021", random.Random(5))))
+    assert not needs_ocr(str(printed))
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\n" + b"\x00" * 64)
+    assert not needs_ocr(str(broken))  # unreadable: the reader says so, with the ordinary timeout
+
+
 def test_a_scan_gets_the_ocr_budget_and_is_marked_everywhere(folder: Path, tmp_path: Path) -> None:
     # OCR of the page takes longer than --timeout allows a file (see the next test): the OCR budget lets it finish
     proc, objs = _batch(folder, tmp_path / "out", "--timeout", "1", "--ocr-timeout", "600")
