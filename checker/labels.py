@@ -10,8 +10,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import yaml
-
 from .normalize import NUMBERING, label_text, split_numbering
 from .patterns import Compile, regex
 from .resources import resource_path
@@ -262,11 +260,11 @@ def _scan_form(pattern: str) -> str:
 
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
-    from .cache import cached
+    from .yamldata import parsed
 
     source = resource_path("grammars", "labels.yaml").read_bytes()
     # The parsed file and the regexes' programs are kept between runs (a few ms and ~25 ms of every start).
-    data = cached("labels", source, lambda: yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    data = parsed("labels", source)
     return Vocabulary(data, regex)
 
 

@@ -12,8 +12,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import layout
 from .cache import Memo
 from .expr import ExprError, Linear, compile_expr
@@ -28,17 +26,22 @@ _ID = regex(r"^[A-Z]\d{3}$")
 _SHAPE = "entries with and without lines, per file"
 
 
-class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """Remembers the line of each mapping so that errors can point at it."""
+@lru_cache(maxsize=1)
+def _line_loader() -> Any:
+    """PyYAML's safe loader that remembers the line of each mapping, so that errors can point at it (made on
+    first use: a warm start reads the rules from the cache and never imports PyYAML)."""
+    import yaml
 
+    class LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+        pass
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
-    mapping["__line__"] = node.start_mark.line + 1
-    return mapping
+    def construct_mapping(loader: Any, node: Any) -> dict[str, Any]:
+        mapping = loader.construct_mapping(node, deep=True)
+        mapping["__line__"] = node.start_mark.line + 1
+        return mapping
 
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return LineLoader
 
 
 def _strip_lines(value: Any) -> Any:
@@ -56,12 +59,18 @@ def rule_files(extra: Iterable[str | Path] = ()) -> list[Path]:
 def load_rules(extra: Iterable[str | Path] = ()) -> dict[str, Rule]:
     """Every rule of rules/ plus extra files (a province's own). Raises RuleError naming file and line."""
     from .cache import cached
+    from .yamldata import parser_identity
 
     def parse(path: Path, text: bytes) -> Any:
+        import yaml
+
         try:
-            return yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass
-        except yaml.YAMLError as exc:
-            raise RuleError(f"{path}: 规则文件无法读取：{exc}") from None
+            return yaml.load(text, Loader=_line_loader())  # a SafeLoader subclass
+        except yaml.YAMLError as exc:  # one line: where, and what PyYAML says went wrong there
+            mark = getattr(exc, "problem_mark", None)
+            where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+            what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise RuleError(f"{where}: 规则文件不是有效的 YAML（{what}）") from None
 
     sources: list[tuple[Path, bytes]] = []
     for path in rule_files(extra):
@@ -72,8 +81,10 @@ def load_rules(extra: Iterable[str | Path] = ()) -> dict[str, Rule]:
     # Every file parsed, kept as one entry named by all their bytes: parsing them costs ~12 ms a start, and
     # reading 40 small entries costs more than one (a file that does not parse is an error each time).
     # The value's shape is part of the key: change _SHAPE when the cached value changes form.
-    key = f"rules\0{_SHAPE}\0{yaml.__version__}\0".encode() + b"\0".join(
-        str(path.name).encode() + b"\0" + text for path, text in sources
+    key = (
+        f"rules\0{_SHAPE}\0".encode()
+        + parser_identity()
+        + b"\0".join(str(path.name).encode() + b"\0" + text for path, text in sources)
     )
     # Each entry kept twice: with the lines of its mappings (for errors) and without (for the rule).
     parsed = cached(

@@ -141,6 +141,23 @@ def test_cli_rules_option_adds_the_province_rule(tmp_path: Path):
     assert listing.exit_code == 2  # not a built-in rule: explain knows only rules/ (extra rules need --rules)
 
 
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"id: [\nname: x\n", ":3: 规则文件不是有效的 YAML"),  # a flow list never closed: where PyYAML saw it
+        (b"id: A901\nname: \xc3\x28\n", "规则文件不是有效的 YAML"),  # not UTF-8
+        (b"rules:\n", "规则应为一个映射"),  # an empty list of rules
+    ],
+)
+def test_a_broken_province_rule_file_is_one_line_naming_it(tmp_path: Path, content: bytes, said: str):
+    broken = tmp_path / "province.yaml"
+    broken.write_bytes(content)
+    with pytest.raises(RuleError) as err:
+        load_rules([broken])
+    message = str(err.value)
+    assert message.startswith(str(broken)) and said in message and "\n" not in message
+
+
 def test_wrong_cell_in_the_total_column_is_localised():
     cells = _consistent_cells()
     cells["applications"]["results.granted"]["total"] = 9  # should be 8 (5 + 3)

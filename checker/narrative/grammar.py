@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from ..patterns import regex
 
 if TYPE_CHECKING:
@@ -74,13 +72,12 @@ class _Grammar:
 
 @cache
 def _grammar() -> _Grammar:
-    from ..cache import cached
     from ..resources import resource_path
+    from ..yamldata import parsed
 
     source = resource_path("grammars", "narrative.yaml").read_bytes()
-    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     # The parsed file and the regexes' programs are kept between runs (~15 ms of every start).
-    data = cached("narrative", source, lambda: yaml.load(source, Loader=loader))
+    data = parsed("narrative", source)
     return _compile_grammar(data, regex)
 
 
