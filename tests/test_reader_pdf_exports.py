@@ -408,3 +408,34 @@ def test_two_tables_of_one_width_on_consecutive_pages_stay_two(tmp_path):
     pb.draw_grid(w, pb.review_grid(values, lay))
     tables = [b for b in read(w.render(), "two.pdf").blocks if b.is_table]
     assert [len(t.rows[-1]) for t in tables] == [10, 15]
+
+
+@pytest.mark.parametrize("font", [pb.CID_FONT, "embedded"])
+def test_a_boxed_narrow_review_header_over_a_sparse_open_row(font, tmp_path):
+    """Table 四 in columns one character wide (Word's 5.4 pt padding): its header boxed (结/果/维/持 beside
+    尚/未/审/结, a character a line), its row of values under horizontal rules only and blank in many columns.
+    The header's cells are read whole as the rules draw them, and the blank columns are recovered from them
+    although the values found stand two or three columns apart."""
+    values = values_for("2019", 5)
+    review = (1, None, 0, 9, 10), (None, None, 9, None, 9), (None, 9, 5, None, 13)  # 9 of 15 columns hold values
+    for row, numbers in zip(("review", "litigation_direct", "litigation_after_review"), review, strict=True):
+        for col, number in zip(("upheld", "corrected", "other", "pending", "total"), numbers, strict=True):
+            values[("review", row, col)] = number
+    layout_ = pb.Layout(
+        label_widths=(21.1, 63.8, 182.6),
+        app_values=(26.1, 26.3, 25.6, 25.6, 27.4, 26.5, 27.5),
+        review_widths=(27.1, 29.6, 31.2, 27.3, 30.3, 26.1, 30.1, 25.6, 25.6, 25.9, 28.8, 27.3, 25.6, 25.8, 26.8),
+        size=9.5,
+        margin=5.4,
+        repeat_header=True,
+        group_label="rotate",
+        intro=0,
+        space_before=68.0,
+    )
+    pdf = tmp_path / "narrow-review.pdf"
+    pdf.write_bytes(pb.render_report("2019", values, layout_, pb.Style(rules="open-body", font=font, header=None)))
+    got = read_cells(pdf)
+    want = expected(values)
+    assert {p: got.get(p, "MISSING") for p in want if p[0] == "review" and got.get(p, "MISSING") != want[p]} == {}
+    findings = check_report(extract_path(str(pdf)), load_rules())
+    assert [(f.rule, f.message) for f in findings if f.rule == "S202" or "第四部分" in f.message] == []

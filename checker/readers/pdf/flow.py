@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import statistics
 
 from ...labels import vocabulary
 from ...model import Block, Cell, Document, Source
@@ -23,7 +24,7 @@ from ...values import is_value_text
 from .ruled import Box, Piece, find_pieces
 from .settings import DEFAULT, PdfSettings
 from .stitch import continues, stitch
-from .text import Line, Page, join
+from .text import Frag, Line, Page, join
 from .unruled import CAPTION, TableBuilder
 
 # A line of the review table's header or a row of it: these words and numbers only.
@@ -69,12 +70,13 @@ class Layout:
                 for line in held:
                     self.pieces.setdefault(id(line), piece)
         for piece, held in found:
-            if held and (
-                self._header_over_unruled(piece, held[-1], lines) or self._values_after_unruled(piece, held, lines)
-            ):
+            header = bool(held) and self._header_over_unruled(piece, held[-1], lines)
+            if header or (held and self._values_after_unruled(piece, held, lines)):
                 for line in held:  # the whole table (ruled header, unruled body) is read by the layout method
                     if self.pieces.get(id(line)) is piece:
                         del self.pieces[id(line)]
+            if header:  # ...its header as the rules draw its cells: one fragment per cell, whole
+                lines = _replace(lines, held, header_lines(piece, held, self.settings))
         start = self._title(lines)
         for line in lines[start:]:
             piece = self.pieces.get(id(line))
@@ -317,6 +319,47 @@ def _pieces(page: Page, settings: PdfSettings, carry: list[float] | None) -> lis
         return find_pieces(page, settings, carry)
     except (ArithmeticError, IndexError, ValueError):
         return []
+
+
+def header_lines(piece: Piece, held: list[Line], settings: PdfSettings) -> list[Line]:
+    """A boxed header's lines as its rules draw its cells: each cell one fragment holding its whole text (its
+    lines joined in reading order), a glyph high at the cell's vertical centre; cells centred alike share a
+    line. Wrapped header cells in narrow columns (结/果/维/持 beside 尚/未/审/结) are not interleaved line by
+    line, as the page's own lines would be."""
+    frags: list[Frag] = []
+    seen: set[int] = set()
+    for row in piece.grid:
+        for box in row:
+            if id(box) in seen or not box.chars or not box.text:
+                continue
+            seen.add(id(box))
+            size = statistics.median(c[4] - c[3] for c in box.chars)
+            cy = (box.top + box.bottom) / 2
+            x0, x1 = min(c[1] for c in box.chars), max(c[2] for c in box.chars)
+            frags.append(Frag(box.text, x0, x1, cy - size / 2, cy + size / 2))
+    out: list[Line] = []
+    for frag in sorted(frags, key=lambda f: (f.cy, f.x0)):
+        last = out[-1] if out else None
+        if last is not None and abs(frag.cy - last.frags[0].cy) <= settings.line_centre * max(frag.h, last.height):
+            last.frags.append(frag)
+        else:
+            near = min(held, key=lambda ln: abs(ln.top - frag.top))
+            out.append(Line([frag], near.page, near.no, near.offset))
+        frag.line = out[-1]
+    for line in out:
+        line.frags.sort(key=lambda f: f.x0)
+    return out
+
+
+def _replace(lines: list[Line], old: list[Line], new: list[Line]) -> list[Line]:
+    """``lines`` with the lines ``old`` taken out and ``new`` put where the first of them stood."""
+    gone = {id(ln) for ln in old}
+    k = next((i for i, ln in enumerate(lines) if id(ln) in gone), None)
+    if k is None or not new:
+        return lines
+    kept = [ln for ln in lines if id(ln) not in gone]
+    at = sum(1 for ln in lines[:k] if id(ln) not in gone)
+    return kept[:at] + new + kept[at:]
 
 
 def _is_number(text: str) -> bool:

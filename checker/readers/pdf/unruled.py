@@ -269,7 +269,7 @@ class _Grid:
         if not columns or expected is None or len(columns) >= expected:
             return columns
         centres = [c.cx for c in columns]
-        pitch = statistics.median(b - a for a, b in itertools.pairwise(centres)) if len(centres) > 1 else 0
+        pitch = _pitch(centres)
         if pitch <= 0:
             return columns
         narrow = [f for f in header if f.w <= self.s.fill_narrow * pitch]
@@ -606,6 +606,16 @@ def _split_group(frags: list[Frag], rl: float | None, s: PdfSettings) -> tuple[l
         else:
             group.append(f)
     return main, group
+
+
+def _pitch(centres: list[float]) -> float:
+    """The columns' pitch from the centres found: a gap over blank columns counts as so many pitches (its
+    multiple of the narrowest gap), so a table with many blank columns does not look twice as wide apart."""
+    gaps = [b - a for a, b in itertools.pairwise(centres)]
+    least = min(gaps, default=0.0)
+    if least <= 0:
+        return 0.0
+    return statistics.median(g / max(1, round(g / least)) for g in gaps)
 
 
 def _stacks(frags: list[Frag], any_gap: bool, s: PdfSettings) -> list[list[Frag]]:
