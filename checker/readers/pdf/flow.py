@@ -21,6 +21,7 @@ from ...labels import vocabulary
 from ...model import Block, Cell, Document, Source
 from ...normalize import fold
 from ...values import is_value_text
+from .bands import section_heading
 from .ruled import Box, Piece, find_pieces
 from .settings import DEFAULT, PdfSettings
 from .stitch import continues, stitch
@@ -63,7 +64,7 @@ class Layout:
         carry: list[float] | None = None
         for page in self.pages:
             pieces = _pieces(page, self.settings, carry)
-            carry = pieces[-1].xs if pieces else None
+            carry = pieces[-1].xs if pieces and not _heading_below(page, pieces[-1]) else None
             for piece in pieces:
                 held = [ln for ln in page.lines if all(piece.holds(f.cx, f.cy) for f in ln.frags)]
                 found.append((piece, held))
@@ -360,6 +361,12 @@ def _replace(lines: list[Line], old: list[Line], new: list[Line]) -> list[Line]:
     kept = [ln for ln in lines if id(ln) not in gone]
     at = sum(1 for ln in lines[:k] if id(ln) not in gone)
     return kept[:at] + new + kept[at:]
+
+
+def _heading_below(page: Page, piece: Piece) -> bool:
+    """A section heading under the page's last table: that table ended there, the next page's does not go on
+    with it (its columns are not carried to a header at the top of the next page)."""
+    return any(ln.top >= piece.bottom and section_heading(ln) for ln in page.lines)
 
 
 def _is_number(text: str) -> bool:
