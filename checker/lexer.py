@@ -343,7 +343,7 @@ class Lexer:
             if start < pos:
                 continue
             if start > pos and not cell and _PROSE.search(norm[pos:start]):
-                self._leave_zone(norm[pos:], source)
+                self._leave_zone(norm[pos:], source, norm)
                 return True
             if start > pos:
                 emitted |= self._gap(norm[pos:start], source, between_labels=pos > 0)
@@ -352,14 +352,17 @@ class Lexer:
             pos = end
         if pos < len(norm):
             if not cell and _PROSE.search(norm[pos:]):
-                self._leave_zone(norm[pos:], source)
+                self._leave_zone(norm[pos:], source, norm)
                 return True
             emitted |= self._gap(norm[pos:], source)
         return emitted or not cell
 
-    def _leave_zone(self, rest: str, source: Source) -> None:
+    def _leave_zone(self, rest: str, source: Source, scanned: str) -> None:
         """Prose after a flattened table: the table is over; the rest is running text again."""
         self.in_zone = False
+        if rest == scanned:  # nothing of it was the table's: text, not segmented again (that would never end)
+            self._emit("TEXT", rest, source)
+            return
         self._segment(rest, source)
 
     def _gap(self, gap: str, source: Source, between_labels: bool = False) -> bool:
