@@ -468,3 +468,22 @@ def test_a_header_after_a_section_heading_does_not_take_the_last_pages_columns(t
     assert read_cells(pdf) == expected(values)
     findings = check_report(extract_path(str(pdf)), load_rules())
     assert [(f.rule, f.message) for f in findings if f.rule.startswith(("S2", "P"))] == []
+
+
+def test_a_header_row_read_as_two_long_cells_is_text_not_an_endless_loop():
+    """A tall open header a reader could flatten into two long cells (the note and the column words run
+    together): the lexer leaves the zone once and keeps the rest as text (it recursed without end)."""
+    from checker.lexer import tokenize
+    from checker.model import Block, Cell, Document, Source
+
+    texts = [
+        "申请人情况法人或其他组织社法商科会律",
+        "（本列数据的勾稽关系为：第一项加第二项之和，自等于第三项加第四项之和）然总计业研公服其人企机益务他业构组机织构",
+    ]
+    doc = Document("flat.pdf", "pdf")
+    doc.add("heading", "三、收到和处理政府信息公开申请情况", Source(page=1, line=1))
+    cells = [Cell(t, Source(page=1, line=2, table=1, row=1, col=k + 1)) for k, t in enumerate(texts)]
+    doc.blocks.append(Block("table", "", Source(page=1, line=2, table=1), [cells]))
+    toks = tokenize(doc)
+    assert [t.kind for t in toks][:2] == ["SECTION", "APP_HDR"]
+    assert any(t.kind == "TEXT" and t.text.startswith("(本列数据") for t in toks)
