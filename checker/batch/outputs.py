@@ -45,8 +45,8 @@ class Item:
     changes: dict[str, Any] | None = None  # since the last run over this agency-year: new / fixed / unchanged
     loader: Callable[[Record], Record] | None = field(default=None, repr=False)  # light record → whole record
     finder: Callable[[str], list[Finding]] | None = field(default=None, repr=False)  # path → findings
-    _counts: dict[str, int] | None = field(default=None, repr=False)
-    _rules: dict[str, int] | None = field(default=None, repr=False)
+    _counts: tuple[tuple[str, int], ...] | None = field(default=None, repr=False)  # compact, shared (tally)
+    _rules: tuple[tuple[str, int], ...] | None = field(default=None, repr=False)
 
     @property
     def path(self) -> str:
@@ -70,7 +70,7 @@ class Item:
         for f in findings:
             counts[f.severity] = counts.get(f.severity, 0) + 1
             by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
-        self._counts, self._rules = counts, dict(sorted(by_rule.items()))
+        self._counts, self._rules = _shared(tuple(counts.items())), _shared(tuple(sorted(by_rule.items())))
 
     @cached_property
     def whole(self) -> Record:
@@ -92,7 +92,7 @@ class Item:
         if self._counts is None:
             self.tally(self.findings)
         assert self._counts is not None
-        return self._counts
+        return dict(self._counts)
 
     @property
     def passing(self) -> bool:
@@ -108,7 +108,7 @@ class Item:
         if self._rules is None:
             self.tally(self.findings)
         assert self._rules is not None
-        return self._rules
+        return dict(self._rules)
 
     def forget(self) -> None:
         """Drop the rebuilt Report, the whole record and the findings read from the store (memory): they are
@@ -141,6 +141,14 @@ class Item:
         """The contract's report object (with tables), straight from the record: the same JSON as
         ``output.report_object`` on the rebuilt Report, without rebuilding it (reruns are cheap)."""
         return record_object(self.whole, [f.json() for f in self.findings])
+
+
+_tallies: dict[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]] = {}
+
+
+def _shared(tally: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], ...]:
+    """One tuple for every report with the same counts (most reports of a batch share a few shapes)."""
+    return _tallies.setdefault(tally, tally) if len(_tallies) < 100_000 else tally
 
 
 def record_object(record: Record, findings: list[dict[str, Any]]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from typing import Any
 from .outputs import Item
 
 _WHERE = ("section", "table", "block", "row", "column")
+_CHUNK = 500  # rows of this run written at a time
 
 
 def fingerprint(finding: Any) -> str:
@@ -27,8 +28,8 @@ def fingerprint(finding: Any) -> str:
 
 
 def compare(items: list[Item], store: Any, run_id: int) -> None:
-    """Set ``item.changes`` for every counted report that an earlier run also held, and remember this run."""
-    previous = store.previous_reports(run_id)
+    """Set ``item.changes`` for every counted report that an earlier run also held, and remember this run (in
+    chunks: neither this run's fingerprints nor the earlier runs' are all held at once)."""
     rows = []
     for item in items:
         year = item.record.get("year")
@@ -36,9 +37,12 @@ def compare(items: list[Item], store: Any, run_id: int) -> None:
             continue
         prints = sorted(fingerprint(f) for f in item.findings)
         item.forget()
-        rows.append((item.key, year, item.path, item.record.get("sha256"), prints))
         sha = item.record.get("sha256")
-        runs = previous.get((item.key, year), [])
+        runs = store.previous_of(run_id, item.key, year)
+        rows.append((item.key, year, item.path, sha, prints))
+        if len(rows) >= _CHUNK:
+            store.put_run_reports(run_id, rows)
+            rows = []
         before = next((b for b in reversed(runs) if b["sha256"] != sha), None)
         if sha is None or not runs:
             continue
