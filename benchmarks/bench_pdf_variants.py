@@ -33,6 +33,17 @@ points of padding (group and row labels joined at the text layer), table 四 in 
 inner rules (its wrapped header cells, 未经/复议/直接/起诉, put over the wrong columns), a few planted errors the
 rules place on a column total rather than the cell although every cell was read right (the rules'
 localisation, not reading). Read + check ~85–100 ms per report.
+
+Then (same day): table 四's boxed header over an open row handed to the layout method as its ruled cells (one
+whole fragment each) and blank columns recovered with the pitch measured over multi-column gaps (seed 2 #105:
+未经/复议/直接/起诉 over the wrong columns in one-character columns); a section heading under a page's last
+table stops its columns being carried to a header at the next page's top (seed 1 #111: table 四's open header
+read in table 三's columns). Seed 1 99.89 % (9 false S202, planted 98.25 %), seed 2 99.89 % (7 false S202,
+planted 98.00 %); with LibreOffice's or Word's padding (2.83, 5.4) 100 % of cells and no false S202 in either
+seed, the planted errors missed there all with every cell read right. Left at 2 points of padding only:
+tables without inner rules (frame, none, horizontal) where two cells' texts stand closer than a word gap.
+Not in the sweep: a number wider than its cell (wrapped, 296/3) in a body without column rules is read as
+two values (the sweep sizes every column for its widest number). Read + check ~97 ms per report.
 """
 
 from __future__ import annotations
