@@ -29,6 +29,7 @@ _MARKDOWN_HINT = re.compile(r"^\s*\|\s*:?-{3,}:?\s*\|", re.M)
 # whose empty cells are blanks (never glued to their neighbours as running text would glue them).
 _PIPE_ROW = re.compile(r"^\s*\|[^|\n]*[^|\s][^|\n]*\|[^\n]*\|\s*$", re.M)
 
+
 def read(data: bytes, path: str) -> Document:
     text, _encoding = decode_bytes(data)
     if _MARKDOWN_HINT.search(text) or len(_PIPE_ROW.findall(text)) >= 2:
