@@ -277,6 +277,7 @@ def _run(paths: Sequence[str], out: Path, options: Options, progress: Progress) 
         raise BatchError("没有找到可检查的报告文件")
     (out / "reports").mkdir(parents=True, exist_ok=True)
     tasks, ready = _tasks(found)
+    del found  # its file list is in the tasks now
     result.files = len(tasks) + len(ready)
 
     def notice(text: str) -> None:
@@ -305,9 +306,12 @@ def _check_and_write(
     """Check what the store does not hold yet, then write every output (on Ctrl-C too, marked 未完成)."""
     run = _Run(store, setup.digest, result, progress, options)
     run.take(ready, tasks)
+    tasks.clear()  # what the store answered needs no task; the pending ones are the run's, until checked
+    ready.clear()
     status = "interrupted"
     try:
         run.check(run.pending)
+        run.pending = []
         status = "checked"
     except KeyboardInterrupt:
         run.jsonl.close()

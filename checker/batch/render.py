@@ -82,9 +82,15 @@ def _plan(out: Path, items: list[Any], base: str, manifest: dict[str, Any]) -> _
         item.forget()
     # what the summaries show of the progress since the last run (not when that was: every run moves it)
     changes = [(i.path, [(i.changes or {}).get(k) for k in ("new", "fixed", "unchanged")]) for i in items]
-    listing = json.dumps([base, [(i.page, pages[i.page]) for i in items]], ensure_ascii=False)
-    jsonl_key = hashlib.sha256(listing.encode()).hexdigest()[:24]
-    whole = hashlib.sha256((listing + json.dumps(changes, default=str)).encode()).hexdigest()[:24]
+    # the digests of ``listing`` and of ``listing + json.dumps(changes)``, fed as they are encoded (the texts
+    # of thousands of reports are never whole in memory)
+    listing = hashlib.sha256()
+    for chunk in json.JSONEncoder(ensure_ascii=False).iterencode([base, [(i.page, pages[i.page]) for i in items]]):
+        listing.update(chunk.encode())
+    jsonl_key = listing.hexdigest()[:24]
+    for chunk in json.JSONEncoder(default=str).iterencode(changes):
+        listing.update(chunk.encode())
+    whole = listing.hexdigest()[:24]
     write_jsonl = manifest.get("findings") != jsonl_key or not (out / "findings.jsonl").is_file()
     write_summaries = manifest.get("summaries") != whole or not all((out / n).is_file() for n in SUMMARIES)
     return _Plan(pages, jsonl_key, whole, write_jsonl, write_summaries)
@@ -205,7 +211,8 @@ def _finish(
         "summaries": None if result.partial else plan.whole,
         "groups": manifest_groups,
     }
-    outputs.write_atomic(out / MANIFEST, json.dumps(state, ensure_ascii=False))
+    # written as it is encoded: a region of thousands of reports never has the whole text in memory
+    outputs.write_parts(out / MANIFEST, json.JSONEncoder(ensure_ascii=False).iterencode(state))
 
 
 def _light(group: dict[str, Any]) -> dict[str, Any]:
