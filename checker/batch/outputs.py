@@ -14,7 +14,6 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +46,12 @@ class Item:
     finder: Callable[[str], list[Finding]] | None = field(default=None, repr=False)  # path → findings
     _counts: tuple[tuple[str, int], ...] | None = field(default=None, repr=False)  # compact, shared (tally)
     _rules: tuple[tuple[str, int], ...] | None = field(default=None, repr=False)
+    # what is read back while an output is written (whole record, findings, rebuilt Report), dropped by forget():
+    # held in fields set at creation, never added to nor removed from the item's __dict__, which stays small
+    # (CPython shares the keys of instances that never change their attributes; one that does costs ~770 B more)
+    _whole: Record | None = field(default=None, repr=False)
+    _found: list[Finding] | None = field(default=None, repr=False)
+    _report: Report | None = field(default=None, repr=False)
 
     @property
     def path(self) -> str:
@@ -56,12 +61,11 @@ class Item:
     def findings(self) -> list[Finding]:
         if self.given is not None:
             return self.given
-        found = self.__dict__.get("_found")
-        if found is None:
+        if self._found is None:
             if self.finder is None:
                 raise RuntimeError(f"{self.path}: no store to read the findings from")
-            found = self.__dict__["_found"] = self.finder(self.path)
-        return found
+            self._found = self.finder(self.path)
+        return self._found
 
     def tally(self, findings: list[Finding]) -> None:
         """Count ``findings`` by severity and by rule (what stays in memory of them)."""
@@ -72,20 +76,24 @@ class Item:
             by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
         self._counts, self._rules = _shared(tuple(counts.items())), _shared(tuple(sorted(by_rule.items())))
 
-    @cached_property
+    @property
     def whole(self) -> Record:
         """The whole record (cells, headings): ``record`` itself, or read back from the store when it is light."""
         if not (self.record.get("light") or self.record.get("slim")):
             return self.record
-        if self.loader is None:
-            raise RuntimeError(f"{self.path}: no store to read the whole record from")
-        return self.loader(self.record)
+        if self._whole is None:
+            if self.loader is None:
+                raise RuntimeError(f"{self.path}: no store to read the whole record from")
+            self._whole = self.loader(self.record)
+        return self._whole
 
-    @cached_property
+    @property
     def report(self) -> Report:
-        from .store import report_from_record
+        if self._report is None:
+            from .store import report_from_record
 
-        return report_from_record(self.whole)
+            self._report = report_from_record(self.whole)
+        return self._report
 
     @property
     def counts(self) -> dict[str, int]:
@@ -113,9 +121,7 @@ class Item:
     def forget(self) -> None:
         """Drop the rebuilt Report, the whole record and the findings read from the store (memory): they are
         read again when needed."""
-        self.__dict__.pop("report", None)
-        self.__dict__.pop("whole", None)
-        self.__dict__.pop("_found", None)
+        self._report = self._whole = self._found = None
 
     def top_rules(self, n: int = 5) -> list[str]:
         """The rules with the most findings in this report, most first (``A101×3``)."""

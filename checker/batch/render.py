@@ -177,7 +177,7 @@ def write_all(out: Path, items: list[Any], rules: Any, result: Any, template: An
         if files is not None:
             files.discard()
         raise
-    keep = {Path(p).name for p in plan.pages}
+    keep = {p.rsplit("/", 1)[-1] for p in plan.pages}  # not Path(p).name: it would intern every name for good
     for old in (out / "reports").glob("*.html"):
         if old.name not in keep:
             old.unlink()
