@@ -14,7 +14,6 @@ Header labels come from the template (``checker.writers.template``), so they rea
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import os
@@ -345,8 +344,7 @@ class Workbook:
             raise
 
     def discard(self) -> None:
-        with contextlib.suppress(Exception):
-            self.book.zip.close()
+        self.book.abort()
         if self.tmp.exists():
             self.tmp.unlink()
 

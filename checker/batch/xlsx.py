@@ -10,6 +10,7 @@ Excel, WPS and LibreOffice open it.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import zipfile
 from collections.abc import Iterable
@@ -66,7 +67,16 @@ class XlsxWriter:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close() if exc[0] is None else self.zip.close()
+        self.close() if exc[0] is None else self.abort()
+
+    def abort(self) -> None:
+        """Close the file without finishing it (the sheet being written first: a zip with an open member
+        cannot be closed, and would complain again when collected)."""
+        for part in (self.out, self.zip):
+            if part is not None:
+                with contextlib.suppress(Exception):
+                    part.close()
+        self.out = None
 
     def _member(self, name: str) -> IO[bytes]:
         info = zipfile.ZipInfo(name, date_time=_DATE)
