@@ -57,7 +57,7 @@ class Progress:
         """One line for the user: a skipped input, a store moved aside."""
 
     def ocr(self, path: str) -> None:
-        """A worker has begun reading ``path``, a scan, by OCR (slow: about 15–20 s a page)."""
+        """A worker has begun reading ``path``, a scan, by OCR (slow: about 5 s a page on one core)."""
 
     def finish(self, result: BatchResult) -> None:
         """Every output is written; ``result`` holds the final counts (cross-report findings included)."""

@@ -33,7 +33,7 @@ OCR_HELP = OPTION_HELP  # worded once for check, annotate, serve and batch
     type=click.FloatRange(min=0),
     default=900.0,
     show_default=True,
-    help="扫描件做文字识别时每个文件最多用的秒数（代替 --timeout；每页约需 15–20 秒；0 表示不限）",
+    help="扫描件做文字识别时每个文件最多用的秒数（代替 --timeout；每页约需 5 秒；0 表示不限）",
 )
 @click.option(
     "--agency-map",
@@ -214,7 +214,7 @@ class _Lines:
 
 
 def ocr_line(path: str) -> str:
-    return f"正在文字识别：{path}（扫描件，每页约需 15–20 秒）"
+    return f"正在文字识别：{path}（扫描件，每页约需 5 秒）"
 
 
 def _final_line(result: Any) -> str:

@@ -11,7 +11,7 @@ back a plain *record* (``store.make_record``). The pool is our own, a few lines 
 * workers never print: their stdout and stderr are /dev/null, and Ctrl-C is handled by the main process,
   which stops them all.
 
-A scanned PDF read by OCR takes 15–20 s a page on one core, far more than any other file: the worker tells the
+A scanned PDF read by OCR takes about 5 s a page on one core, far more than any other file: the worker tells the
 main process before it starts (``needs_ocr``: no page of the PDF holds text) and that file's clock becomes the
 OCR budget (``Limits.ocr_timeout``, ``--ocr-timeout``), counted from that moment; the progress line says which
 file is being read by OCR.
