@@ -250,7 +250,7 @@ class GCell:
     text: str
     rowspan: int = 1
     colspan: int = 1
-    align: str = "center"  # "left" | "center"
+    align: str = "center"  # "left" | "center" | "right" (a number wider than its cell wraps, each line so aligned)
     vertical: str = ""  # "" | "stack" (one character per line) | "rotate" (turned a quarter, top to bottom)
 
 
@@ -429,6 +429,8 @@ def _draw(w: Writer, grid: Grid, xs, slices: list[_Slice], lines_of, split_at, v
                     vy = below.vtop + PAD / 2
                     page, y, s = locate(vy + 1)
                 x = x0 + grid.margin if cell.align == "left" else (x0 + x1 - text_width(text, size)) / 2
+                if cell.align == "right":
+                    x = x1 - grid.margin - text_width(text, size)
                 w.text(page, x, y, text, size)
                 vy += lh
         # rules: the cell's box on every page it touches
@@ -501,6 +503,9 @@ class Layout:
     intro: int = 2  # prose paragraphs under 一、总体情况 (moves every table down the pages)
     space_before: float = 0.0  # extra space above table 三 (moves its page break through its rows)
     margin: float = 2.0  # the cells' left and right padding
+    # how table 三's and 四's values stand in their cells ("center", "left", "right"); a number wider than its
+    # cell wraps as an office suite wraps it: the digits that do not fit on the next line, aligned the same way
+    value_align: str = "center"
 
 
 def value_text(values: dict, path: tuple[str, ...]) -> str:
@@ -560,7 +565,7 @@ def app_grid(edition: str, values: dict, lay: Layout) -> tuple[Grid, dict[str, i
         else:
             grid.add(r, 0, label(key, ("APP_ROW",), edition), colspan=3, align="left")
         for k, col in enumerate(layout.APP_COLUMNS):
-            grid.add(r, 3 + k, value_text(values, ("applications", key, col)))
+            grid.add(r, 3 + k, value_text(values, ("applications", key, col)), align=lay.value_align)
         r += 1
     for group, members in groups.items():
         grid.add(members[0], 1, GROUPS[group], rowspan=len(members))
@@ -585,7 +590,7 @@ def review_grid(values: dict, lay: Layout) -> Grid:
         grid.add(2, 5 + k, text)
     for g, group in enumerate(layout.REVIEW_ROWS):
         for k, col in enumerate(layout.REVIEW_COLUMNS):
-            grid.add(3, g * 5 + k, value_text(values, ("review", group, col)))
+            grid.add(3, g * 5 + k, value_text(values, ("review", group, col)), align=lay.value_align)
     return grid
 
 

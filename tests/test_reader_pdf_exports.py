@@ -487,3 +487,33 @@ def test_a_header_row_read_as_two_long_cells_is_text_not_an_endless_loop():
     toks = tokenize(doc)
     assert [t.kind for t in toks][:2] == ["SECTION", "APP_HDR"]
     assert any(t.kind == "TEXT" and t.text.startswith("(本列数据") for t in toks)
+
+
+def wide_values(edition: str) -> dict:
+    """Consistent values with four-digit numbers among them, none longer (the counts scaled up by one factor keep
+    the sums consistent)."""
+    values = values_for(edition, seed=3)
+    counts = [p for p, v in values.items() if p[0] in ("applications", "review") and v is not None]
+    factor = max(1, 9999 // max(values[p] for p in counts))
+    return {p: (v * factor if p in counts else v) for p, v in values.items()}
+
+
+@pytest.mark.parametrize("align", ["left", "right"])
+@pytest.mark.parametrize("font", ["STSong-Light", "embedded"])
+@pytest.mark.parametrize("rules", ["none", "horizontal"])
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_a_number_wrapped_inside_its_narrow_cell_is_one_value(edition, rules, font, align, tmp_path):
+    """Word and WPS with default column widths (5.4 pt padding): a four-digit value wider than its cell goes on
+    two lines of that cell (296/3), aligned like the first; the two lines are one number."""
+    values = wide_values(edition)
+    lay = pb.Layout(app_values=(27.0,) * 7, review_col=27.0, margin=5.4, value_align=align)
+    wraps = [v for p, v in values.items() if p[0] == "applications" and v is not None and v >= 1000]
+    assert wraps, "the fixture needs numbers that wrap"
+    pdf = tmp_path / "wrapped.pdf"
+    pdf.write_bytes(pb.render_report(edition, values, lay, pb.Style(rules=rules, font=font)))
+    result = extract_path(str(pdf))
+    assert result.readable and result.edition == edition
+    got = {p: c.value.json() for p, c in result.cells.items()}
+    want = expected(values)
+    assert {p: got.get(p, "MISSING") for p in want if got.get(p, "MISSING") != want[p]} == {}
+    assert [(p.rule, p.message) for p in result.problems if p.rule.startswith(("S202", "P005"))] == []

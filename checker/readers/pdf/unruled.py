@@ -291,10 +291,15 @@ class _Grid:
 
     def _rows(self, body: list[Line], columns: list[_Column], boundary: float) -> list[_Row]:
         rows: list[_Row] = []
+        widest = _widest_numbers(body, self.frags, columns, self.s)
         for line in body:
             frags = self.frags[id(line)]
             values = [f for f in frags if f.cx >= boundary]
             labels = [f for f in frags if f.cx < boundary]
+            if rows and self._wrapped_numbers(rows[-1], values, labels, widest, columns):
+                rows[-1].labels += labels
+                rows[-1].lines.append(line)
+                continue
             if values:
                 row = _Row([line], values, labels, numeric=True)
                 if rows and rows[-1].numeric is False and _same_band(rows[-1], row, self.s):
@@ -327,6 +332,22 @@ class _Grid:
         _assign_orphans(anchors, orphans)
         self.rl = rl
         return self._join_wrapped_labels(anchors)
+
+    def _wrapped_numbers(
+        self, row: _Row, values: list[Frag], labels: list[Frag], widest: list[float], columns: list[_Column]
+    ) -> bool:
+        """A line of digits continuing the numbers of ``row`` (see _continues), beside no label or only the run-on
+        of the label above (no row label, no numbering): joined to those numbers."""
+        if not values or not row.numeric:
+            return False
+        text = "".join(SPACES.sub("", f.text) for f in labels)
+        if text:
+            if NUMBERING.match(fold(text)):
+                return False
+            match = self.b.vocab.match(text)
+            if match is not None and match.term.kind in ROW_KINDS:
+                return False
+        return _continues(row, values, widest, columns, self.s)
 
     def _join_wrapped_labels(self, rows: list[_Row]) -> list[_Row]:
         """A label's first lines that are a shorter wording of it ((二)部分公开 over (区分处理的，…), its values
@@ -565,6 +586,49 @@ def _orphan_choices(rows: list[_Row], pending: list[Frag]) -> dict[int, list[_Ro
                 if kept:
                     choices[id(f)] = kept
     return choices
+
+
+def _widest_numbers(
+    body: list[Line], frags: dict[int, list[Frag]], columns: list[_Column], s: PdfSettings
+) -> list[float]:
+    """The widest number of each value column: a number wraps inside its cell only when it fills the cell."""
+    widest = [0.0] * len(columns)
+    for line in body:
+        for f in frags[id(line)]:
+            if columns and f.is_number:
+                k = _nearest_column(f, columns, s)
+                widest[k] = max(widest[k], f.w)
+    return widest
+
+
+def _continues(row: _Row, values: list[Frag], widest: list[float], columns: list[_Column], s: PdfSettings) -> bool:
+    """A line of digits alone (no label on it), each right under a number of ``row`` that fills its column's
+    width and aligned with it (left, right or centred), within one line's pitch: the numbers wrapped inside
+    their cells (296 / 3 is 2963, Word and WPS with narrow columns). The digits are joined to the numbers above
+    and True returned. Single-digit values of the next row stand a row's pitch lower, their label beside them."""
+    if not columns:
+        return False
+    pairs: list[tuple[Frag, Frag]] = []
+    for f in values:
+        if not f.text.isdigit():
+            return False
+        k = _nearest_column(f, columns, s)
+        above = [u for u in row.values if _nearest_column(u, columns, s) == k and u.text.isdigit()]
+        if not above:
+            return False
+        u = max(above, key=lambda u: u.bottom)
+        tol = s.number_wrap_align * f.h
+        aligned = min(abs(u.x0 - f.x0), abs(u.x1 - f.x1), abs(u.cx - f.cx)) <= tol
+        close = -tol <= f.top - u.bottom <= s.number_wrap_gap * f.h
+        if not (aligned and close and u.w >= widest[k] - tol and f.w <= u.w + tol):
+            return False
+        pairs.append((u, f))
+    if len({id(u) for u, _ in pairs}) != len(pairs):
+        return False
+    for u, f in pairs:
+        u.text += f.text
+        u.bottom = f.bottom
+    return True
 
 
 def _same_band(a: _Row, b: _Row, s: PdfSettings) -> bool:
