@@ -517,3 +517,23 @@ def test_a_number_wrapped_inside_its_narrow_cell_is_one_value(edition, rules, fo
     want = expected(values)
     assert {p: got.get(p, "MISSING") for p in want if got.get(p, "MISSING") != want[p]} == {}
     assert [(p.rule, p.message) for p in result.problems if p.rule.startswith(("S202", "P005"))] == []
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_small_values_under_numbers_filling_their_cells_stay_their_own_rows(edition, tmp_path):
+    """The other side of a wrapped number: three-digit values as wide as their cells and, a row lower, one-digit
+    values beside their own labels (no rules, Word's padding) are two rows, not one number."""
+    values = values_for(edition, seed=3)
+    counts = [p for p, v in values.items() if p[0] in ("applications", "review") and v is not None]
+    factor = max(1, 999 // max(values[p] for p in counts))
+    values = {p: (v * factor if p in counts else v) for p, v in values.items()}
+    small = [v for p, v in values.items() if p in counts and v < 10]
+    assert small and max(values[p] for p in counts) >= 100, "the fixture needs full cells and one-digit values"
+    lay = pb.Layout(app_values=(27.0,) * 7, review_col=27.0, margin=5.4, value_align="left")
+    pdf = tmp_path / "full.pdf"
+    pdf.write_bytes(pb.render_report(edition, values, lay, pb.Style(rules="none")))
+    result = extract_path(str(pdf))
+    got = {p: c.value.json() for p, c in result.cells.items()}
+    want = expected(values)
+    assert {p: got.get(p, "MISSING") for p in want if got.get(p, "MISSING") != want[p]} == {}
+    assert [(p.rule, p.message) for p in result.problems if p.rule.startswith(("S202", "P005"))] == []
