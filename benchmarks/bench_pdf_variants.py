@@ -42,8 +42,14 @@ read in table 三's columns). Seed 1 99.89 % (9 false S202, planted 98.25 %), se
 planted 98.00 %); with LibreOffice's or Word's padding (2.83, 5.4) 100 % of cells and no false S202 in either
 seed, the planted errors missed there all with every cell read right. Left at 2 points of padding only:
 tables without inner rules (frame, none, horizontal) where two cells' texts stand closer than a word gap.
-Not in the sweep: a number wider than its cell (wrapped, 296/3) in a body without column rules is read as
-two values (the sweep sizes every column for its widest number). Read + check ~97 ms per report.
+Not in the sweep: a number wider than its cell (wrapped, 296/3) in a body without column rules (the sweep
+sizes every column for its widest number). Read + check ~97 ms per report.
+
+Then (same day): such a wrapped number is one value — digits right under a number that fills its column's
+width, aligned with it, within one line's pitch and beside no new row label, continue it (tests: wrapped
+4-digit values, left- and right-aligned, both editions and fonts, no rules or horizontal only). The sweep does
+not move: seed 1, 120 variants, 99.88 % of cells, 5 false S202, planted 97.92 % before and after (read +
+check ~59 ms per report on that run).
 """
 
 from __future__ import annotations
