@@ -8,13 +8,12 @@ The page is checked through ``--dump-dom`` (the DOM after load, scripts run) and
 from __future__ import annotations
 
 import os
-import shutil
 import struct
 import subprocess
 from pathlib import Path
 
 import lxml.html
-import pytest
+from browser import CHROMIUM, needs_chromium
 
 from checker.engine import check_report, load_rules
 from checker.extract import Report, extract_path
@@ -28,16 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FAULTY_MD = ROOT / "examples" / "faulty" / "2022-qinghe-education-draft.md"
 
 
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "/usr/bin/chromium"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-CHROMIUM = _chromium()
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+pytestmark = needs_chromium
 
 # Each payload would leave a trace in the DOM if it ran: the title changes, the body gets an attribute,
 # or an element with id "pwned" appears.

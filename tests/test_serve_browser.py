@@ -8,7 +8,6 @@ Skipped where no Chromium is installed (CI installs Debian's ``chromium`` when i
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,19 +17,10 @@ pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 sync_api = pytest.importorskip("playwright.sync_api")
 
+from browser import CHROMIUM, needs_chromium  # noqa: E402
 from serve_helpers import ROOT, Server, running_server  # noqa: E402
 
-
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "/usr/bin/chromium"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-CHROMIUM = _chromium()
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+pytestmark = needs_chromium
 FAULTY_DOCX = ROOT / "examples" / "faulty" / "2022-qinghe-education-draft.docx"
 
 
