@@ -485,25 +485,24 @@ class Store:
         """The whole record of a light one (with the light one's path: the same content may sit at two paths)."""
         if not record.get("light"):
             return record
-        row = self.db.execute(
-            "SELECT record FROM results WHERE sha256 = ? AND version = ? AND ruleset = ?",
-            (record["sha256"], version, ruleset),
-        ).fetchone()
-        if row is None:  # cannot happen while the batch holds its folder's lock; be safe
-            raise KeyError(record["sha256"])
-        return dict(json.loads(row[0]), path=record["path"])
+        return dict(json.loads(self._stored(record, version, ruleset, "record")), path=record["path"])
 
     def light_of(self, record: dict[str, Any], version: str, ruleset: str) -> dict[str, Any]:
         """The light record (findings, the cells the X rules read, texts) of a slim one, at the slim one's path."""
         if not record.get("slim"):
             return record
+        text = self._stored(record, version, ruleset, "COALESCE(light, record)")
+        return dict(light(json.loads(text)), path=record["path"])
+
+    def _stored(self, record: dict[str, Any], version: str, ruleset: str, column: str) -> str:
+        """The stored JSON (``column``: one of the two SQL expressions above) of a record's result."""
         row = self.db.execute(
-            "SELECT COALESCE(light, record) FROM results WHERE sha256 = ? AND version = ? AND ruleset = ?",
+            f"SELECT {column} FROM results WHERE sha256 = ? AND version = ? AND ruleset = ?",
             (record["sha256"], version, ruleset),
         ).fetchone()
         if row is None:  # cannot happen while the batch holds its folder's lock; be safe
             raise KeyError(record["sha256"])
-        return dict(light(json.loads(row[0])), path=record["path"])
+        return str(row[0])
 
     # this run's findings of each report, and the X findings of the last run (kept: a rerun does not redo them)
 
