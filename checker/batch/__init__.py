@@ -21,6 +21,7 @@ worker processes import ``checker.batch.runner`` and should start fast.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -235,50 +236,58 @@ def _setup(options: Options) -> _Setup:
     return _Setup(rules, mapping, template, digest)
 
 
-def _tasks(found: Any) -> tuple[list[Any], list[dict[str, Any]]]:
-    """The files to check, and the answers given without a worker (too large, not a regular file)."""
+def _list_files(files: Iterable[tuple[str, str | None]], ledger: Any) -> int:
+    """Every file into the ledger with its content hash (what the workers will check); the files answered without
+    a worker (named but unreadable, too large) with their answer. Returns how many were named but unreadable."""
     from ..extract import format_of
     from ..readers import MAX_BYTES
-    from .runner import Task
+    from .inputs import resolve
     from .store import failure_record, file_sha256
 
-    tasks: list[Task] = []
-    ready: list[dict[str, Any]] = []
-    for path in found.files:
-        try:
-            size = os.stat(path).st_size
-        except OSError:
-            size = 0
-        if size > MAX_BYTES:  # never hashed nor read: the cap applies before any byte is read
-            reason = f"文件过大（{size / 1024 / 1024:.0f} MB，上限 {MAX_BYTES // 1024 // 1024} MB），不是一份年度报告"
-            ready.append(failure_record(path, format_of(path), reason, None) | {"transient": False})
-            continue
-        tasks.append(Task(path, os.path.abspath(path), file_sha256(path), format_of(path)))
-    for path, reason in found.rejected:
-        ready.append(failure_record(path, format_of(path), reason, None) | {"transient": False})
-    return tasks, ready
+    rejected = 0
+    for n, (path, reason) in enumerate(files):
+        fmt = format_of(path)
+        answer = reason
+        if reason is None:
+            try:
+                size = os.stat(path).st_size
+            except OSError:
+                size = 0
+            if size > MAX_BYTES:  # never hashed nor read: the cap applies before any byte is read
+                answer = (
+                    f"文件过大（{size / 1024 / 1024:.0f} MB，上限 {MAX_BYTES // 1024 // 1024} MB），不是一份年度报告"
+                )
+        else:
+            rejected += 1
+        ledger.add_file(path, resolve(path), None if answer else file_sha256(path), fmt)
+        if answer:
+            ledger.answer(failure_record(path, fmt, answer, None) | {"transient": False}, False)
+        if n % 512 == 511:
+            ledger.commit()
+    ledger.commit()
+    return rejected
 
 
 def _run(paths: Sequence[str], out: Path, options: Options, progress: Progress) -> BatchResult:
+    from itertools import chain
     from pathlib import Path
 
     from .guard import open_store
-    from .inputs import collect
+    from .inputs import walk
+    from .ledger import Ledger, StoredItems
 
     db_path = Path(options.db) if options.db else out / "xxgk.db"
     setup = _setup(options)
-    found = collect(paths, exclude=[out, db_path])
     result = BatchResult(out=out, db=db_path)
-    for text in found.notices:
-        result.notices.append(text)
-        progress.notice(text)
-    result.skipped = len(found.notices) - len(found.rejected)
-    if not found.files and not found.rejected:
+    notices: list[str] = []
+    seen: Ledger | None = None  # the files met so far are the ledger's rows (none before the first)
+    files = walk(paths, [out, db_path], notices, lambda resolved: seen is None or seen.first(resolved))
+    head = next(files, None)  # nothing to check: said before the store is opened
+    if head is None:
+        for text in notices:
+            progress.notice(text)
         raise BatchError("没有找到可检查的报告文件")
     (out / "reports").mkdir(parents=True, exist_ok=True)
-    tasks, ready = _tasks(found)
-    del found  # its file list is in the tasks now
-    result.files = len(tasks) + len(ready)
 
     def notice(text: str) -> None:
         result.notices.append(text)
@@ -286,7 +295,15 @@ def _run(paths: Sequence[str], out: Path, options: Options, progress: Progress) 
 
     store = open_store(db_path, notice)
     try:
-        _check_and_write(out, tasks, ready, options, setup, store, result, progress)
+        seen = ledger = Ledger(store.db, out, setup.mapping)
+        ledger.clear()
+        rejected = _list_files(chain([head], files), ledger)
+        for text in notices:
+            notice(text)
+        result.skipped = len(notices) - rejected
+        result.files = ledger.count()
+        _check_and_write(out, ledger, options, setup, store, result, progress)
+        result.items = StoredItems(db_path, out)
     finally:
         store.close()
     progress.finish(result)
@@ -295,8 +312,7 @@ def _run(paths: Sequence[str], out: Path, options: Options, progress: Progress) 
 
 def _check_and_write(
     out: Path,
-    tasks: list[Any],
-    ready: list[dict[str, Any]],
+    ledger: Any,
     options: Options,
     setup: _Setup,
     store: Any,
@@ -304,75 +320,79 @@ def _check_and_write(
     progress: Progress,
 ) -> None:
     """Check what the store does not hold yet, then write every output (on Ctrl-C too, marked 未完成)."""
-    run = _Run(store, setup.digest, result, progress, options)
-    run.take(ready, tasks)
-    tasks.clear()  # what the store answered needs no task; the pending ones are the run's, until checked
-    ready.clear()
+    run = _Run(store, ledger, setup.digest, result, progress, options)
+    run.take()
     status = "interrupted"
     try:
-        run.check(run.pending)
-        run.pending = []
+        run.check(ledger.pending())
         status = "checked"
     except KeyboardInterrupt:
         run.jsonl.close()
         store.finish_run(run.id, result.checked, status)
         result.partial = True
-        _finish(out, run.records, setup.rules, setup.mapping, store, run.from_store, result, run.id, None, setup.digest)
+        _finish(out, ledger, setup, store, result, run.id, None)
         raise
     finally:
         run.jsonl.close()
         if status != "checked":
             store.finish_run(run.id, result.checked, status)
     progress.close()
-    _finish(
-        out, run.records, setup.rules, setup.mapping, store, run.from_store, result, run.id, setup.template,
-        setup.digest,
-    )  # fmt: skip
+    _finish(out, ledger, setup, store, result, run.id, setup.template)
     store.finish_run(run.id, result.checked, "done")
 
 
 class _Run:
-    """One run's checking: files answered from the store, the others checked by workers, each stored and logged
-    (``findings.partial.jsonl``) as it finishes; what stays in memory of each is its light record."""
+    """One run's checking: files answered from the store, the others checked by workers, each stored, logged
+    (``findings.partial.jsonl``) and put in the ledger as it finishes; nothing of them stays in memory."""
 
-    def __init__(self, store: Any, digest: str, result: BatchResult, progress: Progress, options: Options) -> None:
+    def __init__(
+        self, store: Any, ledger: Any, digest: str, result: BatchResult, progress: Progress, options: Options
+    ) -> None:
         self.store = store
+        self.ledger = ledger
         self.digest = digest
         self.result = result
         self.progress = progress
         self.options = options
-        self.records: dict[str, dict[str, Any]] = {}
-        self.from_store: set[str] = set()
-        self.pending: list[Any] = []
         self.id = 0
         self.jsonl: Any = None
 
-    def take(self, ready: list[dict[str, Any]], tasks: list[Any]) -> None:
+    def take(self) -> None:
         from .. import __version__
         from . import outputs
 
-        stored = self.store.get_results([t.sha256 for t in tasks if t.sha256], __version__, self.digest, slim=True)
-        self.pending = [t for t in tasks if t.sha256 not in stored]
-        self.result.cached = len(tasks) - len(self.pending)
+        self.result.cached = self.store.count_stored(self.ledger.out, __version__, self.digest)
         self.id = self.store.start_run(str(self.result.out), self.result.files, self.result.cached)
         # what this run checks, one line per file as it finishes (the store has the rest); findings.jsonl is
         # written whole at the end (and on Ctrl-C), when the cross-report findings are known
         self.jsonl = outputs.JsonlWriter(self.result.out / PROGRESS_LOG)
         self.progress.start(self.result.files, self.result.cached)
-        for record in ready:
-            self.emit(record, False)
-        for task in tasks:
-            if task.sha256 in stored:
-                self.from_store.add(task.path)
-                self.emit(dict(stored[task.sha256], path=task.path), True)  # copies share one stored result
+        for (text,) in self.ledger.rows("record", where="record IS NOT NULL"):  # answered without a worker
+            self.emit(json.loads(text), False, answer=False)
+        chunk: list[tuple[str, str]] = []
+        for row in self.ledger.rows("path, sha256", "path", "record IS NULL AND sha256 IS NOT NULL"):
+            chunk.append(row)
+            if len(chunk) >= 256:
+                self._answer_stored(chunk)
+                chunk = []
+        self._answer_stored(chunk)
+        self.ledger.commit()
 
-    def emit(self, record: dict[str, Any], cached: bool) -> None:
-        from .store import slim
+    def _answer_stored(self, chunk: list[tuple[str, str]]) -> None:
+        """The files of ``chunk`` (path, content hash) whose result the store holds, answered from it."""
+        from .. import __version__
 
+        stored = self.store.get_results([sha for _path, sha in chunk], __version__, self.digest, slim=True)
+        for path, sha in chunk:
+            if sha in stored:
+                self.emit(dict(stored[sha], path=path), True)  # copies share one stored result
+
+    def emit(self, record: dict[str, Any], cached: bool, answer: bool = True) -> None:
         if not cached:
             self.jsonl.write_record(record)
         self.progress.advance(record, cached)
-        self.records[record["path"]] = slim(record)  # the rest stays in the store: memory stays flat
+        if answer:
+            self.ledger.answer(record, cached)  # the rest stays in the store: memory stays flat
 
     def deliver(self, task: Any, record: dict[str, Any]) -> None:
         from .. import __version__
@@ -385,7 +405,7 @@ class _Run:
         if self.options.on_result is not None:
             self.options.on_result(task, record)
 
-    def check(self, pending: list[Any]) -> None:
+    def check(self, pending: Any) -> None:
         from . import runner
 
         options = self.options
@@ -403,83 +423,63 @@ class _Run:
         )  # fmt: skip
 
 
-def _finish(
-    out: Path,
-    records: dict[str, dict[str, Any]],
-    rules: Any,
-    mapping: Any,
-    store: Any,
-    from_store: set[str],
-    result: BatchResult,
-    run_id: int,
-    template: Any,
-    digest: str,
-) -> None:
+def _finish(out: Path, ledger: Any, setup: _Setup, store: Any, result: BatchResult, run_id: int, template: Any) -> None:
     """Cross-report checks, duplicates, progress since the last run, then every output."""
     from .. import __version__
 
     def whole(record: dict[str, Any]) -> dict[str, Any]:
-        return store.full(record, __version__, digest)
+        return store.full(record, __version__, setup.digest)
 
     def lighter(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [store.light_of(r, __version__, digest) for r in batch]
+        return [store.light_of(r, __version__, setup.digest) for r in batch]
 
-    items = _items(records, rules, mapping, store, from_store, lighter)
-    for item in items:
-        item.loader = whole
+    ledger.loader, ledger.finder = whole, store.findings_of
+    _settle(ledger, setup.rules, setup.mapping, store, lighter)
     if not result.partial:
         from .progress import compare
 
-        compare(items, store, run_id)
-    _write_outputs(out, items, rules, result, template)
+        compare(ledger, store, run_id, ledger.save)
+    ledger.commit()
+    _write_outputs(out, ledger, setup.rules, result, template)
+    ledger.commit()
     (out / PROGRESS_LOG).unlink(missing_ok=True)
     (out / ".xxgk-cross.json").unlink(missing_ok=True)  # where an earlier xxgk kept the X findings
 
 
-def _items(
-    records: dict[str, dict[str, Any]],
+def _settle(
+    ledger: Any,
     rules: Any,
     mapping: Any,
     store: Any,
-    from_store: set[str],
     lighter: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
-) -> list[Any]:
-    """One Item per report, its findings (its own, X and X105, merged) put in the store's scratch table: an Item
-    holds counts, and reads its findings back when an output needs them."""
-    from .cross import agency_key
-    from .dashboard import page_name
+) -> None:
+    """Each report's findings (its own, X and X105, merged) into the store's scratch table, and its counts into
+    the ledger: an Item holds counts, and reads its findings back when an output needs them."""
     from .dupes import duplicates, x105_finding
-    from .outputs import Item, sort_findings
+    from .outputs import sort_findings
     from .store import findings_from_record
 
-    keys = {path: agency_key(record.get("agency"), mapping) for path, record in records.items()}
-    dupes = duplicates(records.values(), keys)
+    candidates, keys = ledger.duplicate_candidates()
+    for path, (kept, how) in duplicates(candidates, keys).items():
+        ledger.mark_duplicate(path, kept, how)
+    del candidates, keys
     # the kept report of each agency-year stands for it across years: copies neither raise nor answer X rules
-    counted = [r for path, r in records.items() if path not in dupes]
-    _cross(store, counted, rules, mapping, lighter)
-    items = []
-    for path in sorted(records):
-        record = records[path]
+    _cross(store, ledger, rules, mapping, lighter)
+    for item in ledger.items():
+        record = item.record
         own = findings_from_record(lighter([record])[0] if record.get("slim") else record)
-        extra = store.cross_of(path)
-        duplicate_of = None
-        if path in dupes:
-            duplicate_of, how = dupes[path]
-            if ids.DUPLICATE_REPORT in rules:
-                extra.append(x105_finding(rules[ids.DUPLICATE_REPORT], duplicate_of, how))
+        extra = store.cross_of(item.path)
+        if item.duplicate_of and ids.DUPLICATE_REPORT in rules:
+            extra.append(x105_finding(rules[ids.DUPLICATE_REPORT], item.duplicate_of, ledger.how_of(item.path)))
         findings = sort_findings(own + extra) if extra else own
-        store.put_findings(path, findings)
-        item = Item(record, None, key=keys[path], page=page_name(path), cached=path in from_store)
-        item.finder = store.findings_of
+        store.put_findings(item.path, findings)
         item.tally(findings)
-        item.duplicate_of = duplicate_of
-        items.append(item)
-    return items
+        ledger.save(item)
 
 
 def _cross(
     store: Any,
-    counted: list[dict[str, Any]],
+    ledger: Any,
     rules: Any,
     mapping: Any,
     lighter: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
@@ -489,34 +489,38 @@ def _cross(
     import hashlib
     import json
 
-    from .cross import run_cross
+    from .cross import GROUP, run_cross_groups
     from .render import rules_digest
 
-    years = {r["year"] - 1 for r in counted if isinstance(r.get("year"), int)}
-    skip = {r["sha256"] for r in counted if r.get("sha256")}
-    history = list(store.extracted(years, skip=skip))
-    parts = [
-        rules_digest(rules),
-        sorted(mapping.items()),
-        sorted((r["path"], r.get("sha256") or json.dumps(r, sort_keys=True, default=str)) for r in counted),
-        sorted((h.get("sha256") or "", h.get("path") or "") for h in history),
-    ]
-    key = hashlib.sha256(json.dumps(parts, ensure_ascii=False, default=str).encode()).hexdigest()
+    counted = "record IS NOT NULL AND readable = 1 AND duplicate_of IS NULL"
+    digest = hashlib.sha256(json.dumps([rules_digest(rules), sorted(mapping.items())], ensure_ascii=False).encode())
+    years = set()
+    for path, sha, year, text in ledger.rows("path, sha256, year, record", "path", counted):
+        digest.update(json.dumps([path, sha or text], ensure_ascii=False).encode() + b"\n")
+        if year is not None:
+            years.add(year - 1)
+
+    history = list(store.extracted(years, skip=ledger.counted_hashes()))
+    for h in sorted((h.get("sha256") or "", h.get("path") or "") for h in history):
+        digest.update(json.dumps(h, ensure_ascii=False).encode() + b"\n")
+    key = digest.hexdigest()
     if store.cross_ready(key):
         return
     store.start_cross()
     seq = iter(range(1 << 62))
-    run_cross(counted, history, rules, mapping, lighter, lambda path, f: store.add_cross(next(seq), path, f))
+    run_cross_groups(
+        ledger.cross_groups(GROUP), ledger.counted_hashes(), history, rules, mapping, lighter,
+        lambda path, f: store.add_cross(next(seq), path, f),
+    )  # fmt: skip
     store.end_cross(key)
 
 
-def _write_outputs(out: Path, items: list[Any], rules: Any, result: BatchResult, template: Any) -> None:
+def _write_outputs(out: Path, ledger: Any, rules: Any, result: BatchResult, template: Any) -> None:
     from . import render
 
-    result.items = items
     result.errors = result.warnings = result.infos = result.unreadable = result.cross = result.duplicates = 0
     result.ocr = 0
-    for item in items:
+    for item in ledger.items():
         result.errors += item.counts["error"]
         result.warnings += item.counts["warning"]
         result.infos += item.counts["info"]
@@ -524,4 +528,4 @@ def _write_outputs(out: Path, items: list[Any], rules: Any, result: BatchResult,
         result.cross += sum(n for rule, n in item.rule_counts().items() if rule.startswith("X"))
         result.duplicates += 1 if item.duplicate_of else 0
         result.ocr += 1 if item.record.get("ocr") else 0
-    render.write_all(out, items, rules, result, template)
+    render.write_all(out, ledger, rules, result, template)

@@ -23,7 +23,7 @@ import csv
 import re
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -222,6 +222,26 @@ def run_cross(
     mapping = mapping or {}
     readable = sorted((r for r in records if r.get("readable", False)), key=lambda r: r["path"])
     in_batch = {r.get("sha256") for r in readable if r.get("sha256")}
+    groups: dict[str | None, list[Record]] = defaultdict(list)
+    for r in readable:
+        key = agency_key(r.get("agency"), mapping)
+        groups[key if r.get("year") is not None else None].append(r)
+    ordered = ((key, groups[key]) for key in sorted(groups, key=lambda k: (k is None, k or "")))
+    run_cross_groups(ordered, in_batch, history, rules, mapping, load, emit)
+
+
+def run_cross_groups(
+    groups: Iterable[tuple[str | None, list[Record]]],
+    in_batch: Container[str | None],
+    history: Iterable[Mapping[str, Any]],
+    rules: Mapping[str, Rule],
+    mapping: Mapping[str, str],
+    load: Callable[[list[Record]], list[Record]] | None,
+    emit: Callable[[str, Finding], None],
+) -> None:
+    """``run_cross`` over readable reports already grouped: ``groups`` gives (agency key, its reports by path) in
+    key order, reports without a key or year last under None (in as many groups as it likes); ``in_batch`` holds
+    the batch's content hashes (history rows of the same content are the batch's own reports)."""
     past_by: dict[tuple[str, int], list[Entry]] = defaultdict(list)
     for row in history:
         if row.get("sha256") in in_batch:
@@ -229,14 +249,9 @@ def run_cross(
         past = entry_from_store(row, mapping)
         if past.key and past.year is not None:
             past_by[(past.key, past.year)].append(past)
-    groups: dict[str | None, list[Record]] = defaultdict(list)
-    for r in readable:
-        key = agency_key(r.get("agency"), mapping)
-        groups[key if r.get("year") is not None else None].append(r)
     texts = _Texts() if ids.DUPLICATE_TEXT in rules else None
     try:
-        for key in sorted(groups, key=lambda k: (k is None, k or "")):
-            members = groups[key]
+        for key, members in groups:
             for start in range(0, len(members), GROUP if key is None else len(members)):
                 chunk = members[start : start + (GROUP if key is None else len(members))]
                 entries = [entry_from_record(r, mapping) for r in (load(chunk) if load else chunk)]
@@ -445,7 +460,10 @@ class _Texts:
     def __init__(self) -> None:
         import sqlite3
 
+        from .store import CACHE_KB
+
         self.db = sqlite3.connect("")  # "": a temporary database on disk, removed when closed
+        self.db.execute(f"PRAGMA cache_size=-{CACHE_KB}")
         self.db.executescript(
             "CREATE TABLE texts (id INTEGER PRIMARY KEY, section TEXT, digest TEXT, norm TEXT,"
             " UNIQUE (section, digest));"

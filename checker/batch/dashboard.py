@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -236,15 +236,17 @@ def dashboard(items: list[Item], rules: Mapping[str, Any], groups: list[dict[str
 
 
 def dashboard_parts(
-    items: list[Item], rules: Mapping[str, Any], groups: list[dict[str, Any]], stats: dict[str, Any]
+    items: Iterable[Item], rules: Mapping[str, Any], groups: list[dict[str, Any]], stats: dict[str, Any]
 ) -> Iterator[str]:
     """``dashboard`` as it is rendered, piece by piece (written to the file as it comes: a region of thousands
-    of reports never has its whole page in memory)."""
-    stats = {"partial": False, "notices": [], "files": len(items), "checked": 0, "cached": 0} | dict(stats)
-    rows = sorted(items, key=lambda i: (i.record.get("agency") or "\uffff", i.record.get("year") or 0, i.path))
-    copies = [i for i in items if not i.counted]
-    items = [i for i in items if i.counted]
-    rule_rows = _rule_rows(items, rules)
+    of reports never has its whole page in memory). ``items`` is a list, or a batch's ledger (its rows are read in
+    passes: one for the statistics, one for the table)."""
+    rows, copies, counted = _views(items)
+    stats = {"partial": False, "notices": [], "files": len(rows), "checked": 0, "cached": 0} | dict(stats)
+    tally = _Tally()
+    for item in counted:
+        tally.add(item)
+    rule_rows = _rule_rows(tally, rules, counted)
     by_count = sorted(rule_rows, key=lambda r: (-r["findings"], r["id"]))[:30]
     rule_chart = bar_chart(
         [
@@ -260,29 +262,22 @@ def dashboard_parts(
         width=820,
         label_width=290,
     )
-    unreadable = sum(1 for i in items if not i.record.get("readable"))
-    passing = sum(1 for i in items if i.passing and i.record.get("readable"))
-    failing = len(items) - passing - unreadable
+    failing = tally.reports - tally.passing - tally.unreadable
     share = share_chart(
         [
-            ("可以发布（无错误）", passing, "#2e8b57"),
+            ("可以发布（无错误）", tally.passing, "#2e8b57"),
             ("需要修改", failing, "#c0392b"),
-            ("无法读取", unreadable, "#8c8c8c"),
+            ("无法读取", tally.unreadable, "#8c8c8c"),
         ]
     )
-    worst = sorted(
-        (i for i in items if i.counts["error"] or i.counts["warning"]),
-        key=lambda i: (-i.counts["error"], -i.counts["warning"], i.path),
-    )[:WORST]
     years, series = years_series(groups)
     script, script_hash = _script()
-    counts = {s: sum(i.counts[s] for i in items) for s in ("error", "warning", "info")}
-    counts["ocr"] = sum(1 for i in items if i.record.get("ocr"))
     view = {
-        "rows": rows, "rule_rows": rule_rows, "rule_chart": rule_chart, "share": share, "worst": worst,
+        "rows": rows, "rule_rows": rule_rows, "rule_chart": rule_chart, "share": share,
+        "worst": [item for _rank, item in tally.worst],
         "trend": line_chart(years, series) if len(years) >= 2 else None, "years": years, "series": series,
-        "counts": counts, "passing": passing, "failing": failing, "unreadable": unreadable, "stats": stats,
-        "copies": copies, "progress": _progress(items),
+        "counts": tally.counts, "passing": tally.passing, "failing": failing, "unreadable": tally.unreadable,
+        "stats": stats, "copies": copies, "progress": tally.progress(),
         "aggregate_problems": sum(len(g.get("findings") or []) for g in groups), "rules": rules,
         "version": __version__, "script": script, "script_hash": script_hash, "editions": layout.EDITIONS,
         "quote": quote,
@@ -290,16 +285,69 @@ def dashboard_parts(
     return environment().get_template("batch/index.html.j2").generate(**view)
 
 
-def _rule_rows(items: list[Item], rules: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """One row per rule with findings: how many, in how many reports, most severe first."""
-    totals: dict[str, dict[str, Any]] = {}
-    for item in items:
+def _views(items: Iterable[Item]) -> tuple[Any, Any, Any]:
+    """The table's rows (by agency, year and path), the copies (X105) and the counted reports."""
+    view = getattr(items, "view", None)
+    if view is not None:  # a ledger: views that read its rows again each time they are looped over
+        return (
+            view("agency"),
+            view("path", "record IS NOT NULL AND duplicate_of IS NOT NULL"),
+            view("path", "record IS NOT NULL AND duplicate_of IS NULL"),
+        )
+    listed = list(items)
+    rows = sorted(listed, key=lambda i: (i.record.get("agency") or "\uffff", i.record.get("year") or 0, i.path))
+    return rows, [i for i in listed if not i.counted], [i for i in listed if i.counted]
+
+
+class _Tally:
+    """The dashboard's statistics over the counted reports, gathered in one pass."""
+
+    def __init__(self) -> None:
+        self.reports = self.passing = self.unreadable = 0
+        self.counts = {"error": 0, "warning": 0, "info": 0, "ocr": 0}
+        self.by_rule: dict[str, dict[str, int]] = {}
+        self._worst: list[tuple[tuple[int, int, str], Item]] = []
+        self._changes: dict[str, Any] = {"reports": 0, "new": 0, "fixed": 0, "unchanged": 0, "since": None}
+
+    def add(self, item: Item) -> None:
+        counts = item.counts
+        self.reports += 1
+        readable = bool(item.record.get("readable"))
+        self.unreadable += 0 if readable else 1
+        self.passing += 1 if item.passing and readable else 0
+        for severity in ("error", "warning", "info"):
+            self.counts[severity] += counts[severity]
+        self.counts["ocr"] += 1 if item.record.get("ocr") else 0
         for rule_id, n in item.rule_counts().items():
-            entry = totals.setdefault(rule_id, {"findings": 0, "reports": 0})
+            entry = self.by_rule.setdefault(rule_id, {"findings": 0, "reports": 0})
             entry["findings"] += n
             entry["reports"] += 1
+        if counts["error"] or counts["warning"]:
+            self._worst.append(((-counts["error"], -counts["warning"], item.path), item))
+            if len(self._worst) > 4 * WORST:
+                self._worst = self.worst
+        changes = item.changes
+        if changes and "new" in changes:
+            total = self._changes
+            total["reports"] += 1
+            for k in ("new", "fixed", "unchanged"):
+                total[k] += changes[k]
+            total["since"] = changes["since"] if total["since"] is None else min(total["since"], changes["since"])
+
+    @property
+    def worst(self) -> list[tuple[tuple[int, int, str], Item]]:
+        """The WORST reports most at fault (most errors, then warnings), with their rank."""
+        return sorted(self._worst, key=lambda pair: pair[0])[:WORST]
+
+    def progress(self) -> dict[str, Any] | None:
+        """New, fixed and unchanged findings since the last run, over the reports an earlier run held."""
+        return dict(self._changes) if self._changes["reports"] else None
+
+
+def _rule_rows(tally: _Tally, rules: Mapping[str, Any], items: Iterable[Item]) -> list[dict[str, Any]]:
+    """One row per rule with findings: how many, in how many reports, most severe first."""
     rule_rows = []
-    for rule_id, entry in totals.items():
+    for rule_id, entry in tally.by_rule.items():
         rule = rules.get(rule_id)
         severity = _rule_severity(rule_id, rule, items)
         rule_rows.append(
@@ -317,25 +365,11 @@ def _rule_rows(items: list[Item], rules: Mapping[str, Any]) -> list[dict[str, An
     return rule_rows
 
 
-def _progress(items: list[Item]) -> dict[str, Any] | None:
-    """New, fixed and unchanged findings since the last run, over the reports an earlier run held."""
-    changed = [i.changes for i in items if i.changes and "new" in i.changes]
-    if not changed:
-        return None
-    return {
-        "reports": len(changed),
-        "new": sum(c["new"] for c in changed),
-        "fixed": sum(c["fixed"] for c in changed),
-        "unchanged": sum(c["unchanged"] for c in changed),
-        "since": min(c["since"] for c in changed),
-    }
-
-
 def _short(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _rule_severity(rule_id: str, rule: Any, items: list[Item]) -> str:
+def _rule_severity(rule_id: str, rule: Any, items: Iterable[Item]) -> str:
     if rule is not None:
         return str(rule.severity)
     for item in items:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,60 +58,82 @@ def kind_of(mode: int) -> str | None:
 
 def collect(paths: Iterable[str], exclude: Iterable[Path] = ()) -> Inputs:
     """The files of a batch (see the module docstring), without duplicates and without anything under
-    ``exclude`` (the output folder and the store). Folders are walked by ``checker.discover``, the walker of
-    every command; the batch adds its skips through its hooks."""
+    ``exclude`` (the output folder and the store), as lists (``walk`` gives them as they are found)."""
+    found = Inputs()
+    seen: set[str] = set()
+
+    def first(resolved: str) -> bool:
+        if resolved in seen:
+            return False
+        seen.add(resolved)
+        return True
+
+    for path, reason in walk(paths, exclude, found.notices, first):
+        if reason is None:
+            found.files.append(path)
+        else:
+            found.rejected.append((path, reason))
+    return found
+
+
+def walk(
+    paths: Iterable[str], exclude: Iterable[Path], notices: list[str], first: Callable[[str], bool]
+) -> Iterator[tuple[str, str | None]]:
+    """(path, None) for each regular report file, (path, reason) for one named explicitly that cannot be read, in
+    order, as they are found; the lines for the user go into ``notices``. ``first(resolved path)`` says whether a
+    file is met for the first time (a batch asks its ledger: no list of every file is held). Folders are walked
+    by ``checker.discover``, the walker of every command; the batch adds its skips through its hooks."""
     from ..discover import iter_candidates
 
-    found = Inputs()
-    skip = [Path(p).resolve() for p in exclude]
-    seen: set[Path] = set()
+    skip = [resolve(str(p)) for p in exclude]
 
     def excluded(path: str) -> bool:
-        resolved = Path(path).resolve()
-        return any(resolved == s or s in resolved.parents for s in skip)
+        resolved = resolve(path)
+        return any(resolved == s or resolved.startswith(s.rstrip(os.sep) + os.sep) for s in skip)
 
     def skip_folder(folder: str) -> bool:
         if excluded(folder):
             return True
         if is_review_folder(folder):
-            found.notices.append(f"跳过 {folder}：这是 xxgk 的检查结果文件夹（含 {STORE_NAME}）")
+            notices.append(f"跳过 {folder}：这是 xxgk 的检查结果文件夹（含 {STORE_NAME}）")
             return True
         return False
 
     def unreadable(exc: OSError) -> None:
         where = exc.filename or "?"
-        found.notices.append(f"无法读取文件夹 {where}：{exc.strerror or exc}（其中的文件未检查）")
+        notices.append(f"无法读取文件夹 {where}：{exc.strerror or exc}（其中的文件未检查）")
 
     roots = []
     for path in paths:
         if os.path.isdir(path) and is_review_folder(path) and not excluded(path):
-            found.notices.append(f"跳过 {path}：这是 xxgk 的检查结果文件夹（含 {STORE_NAME}），不作为报告读取")
+            notices.append(f"跳过 {path}：这是 xxgk 的检查结果文件夹（含 {STORE_NAME}），不作为报告读取")
             continue
         roots.append(path)
     for candidate in iter_candidates(roots, skip_folder=skip_folder, onerror=unreadable):
-        key = Path(candidate.path).resolve()
-        if key not in seen and not excluded(candidate.path):
-            seen.add(key)
-            _add(found, candidate.path, candidate.explicit)
-    return found
+        if not excluded(candidate.path) and first(resolve(candidate.path)):
+            reason = _judge(notices, candidate.path, candidate.explicit)
+            if reason != "":
+                yield candidate.path, reason
 
 
-def _add(found: Inputs, path: str, explicit: bool) -> None:
-    """One file, unless it is not a regular file (never opened: one line, or P001 when named explicitly) or a
-    page xxgk wrote."""
+def resolve(path: str) -> str:
+    """The file's one name (links followed; case folded where the file system ignores case: Windows)."""
+    return os.path.normcase(os.path.realpath(path))
+
+
+def _judge(notices: list[str], path: str, explicit: bool) -> str | None:
+    """None for a regular file; else the reason it cannot be read when it was named explicitly (a P001 result), or
+    "" (left out, with one line in ``notices``): not a regular file, never opened."""
     try:
         mode = os.stat(path).st_mode
     except OSError as exc:
         if explicit:
-            found.rejected.append((path, f"无法打开文件：{exc.strerror or exc}"))
-        else:
-            found.notices.append(f"跳过 {path}：无法读取（{exc.strerror or exc}）")
-        return
+            return f"无法打开文件：{exc.strerror or exc}"
+        notices.append(f"跳过 {path}：无法读取（{exc.strerror or exc}）")
+        return ""
     kind = kind_of(mode)
     if kind is not None:
         reason = f"不是普通文件（{kind}），未读取"
-        if explicit:
-            found.rejected.append((path, reason))
-        found.notices.append(f"跳过 {path}：{reason}")
-        return
-    found.files.append(path)
+        notices.append(f"跳过 {path}：{reason}")
+        return reason if explicit else ""
+    return None

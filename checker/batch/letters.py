@@ -16,7 +16,7 @@ import os
 import re
 import time
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,25 +171,38 @@ def render_docx(text: str) -> bytes:
     return buf.getvalue()
 
 
+def _by_agency(items: Iterable[Item]) -> Iterator[list[Item]]:
+    """The counted readable reports of each agency (by its key, else its path), by year and path; agencies in
+    the order of their keys. A batch's ledger gives them in that order from its rows, an agency at a time."""
+    if hasattr(items, "view"):  # a ledger
+        members: list[Item] = []
+        for item in items.view("group", "record IS NOT NULL AND duplicate_of IS NULL AND readable = 1"):
+            if members and (item.key or item.path) != (members[0].key or members[0].path):
+                yield members
+                members = []
+            members.append(item)
+        if members:
+            yield members
+        return
+    by_agency: dict[str, list[Item]] = {}
+    for item in sorted(items, key=lambda i: (i.record.get("year") or 0, i.path)):
+        if item.counted and item.record.get("readable"):
+            by_agency.setdefault(item.key or item.path, []).append(item)
+    for key in sorted(by_agency):
+        yield by_agency[key]
+
+
 def write_letters(out: Path, items: list[Item], rules: Mapping[str, Any], template: Template) -> list[Path]:
     """``letters/<机关>-整改通知.docx`` per agency with errors or warnings, and ``letters.zip`` of them all."""
     from .outputs import temp_name, write_atomic
 
-    by_agency: dict[str, list[Item]] = {}
-    names: dict[str, str] = {}
-    for item in sorted(items, key=lambda i: (i.record.get("year") or 0, i.path)):
-        if not item.counted or not item.record.get("readable"):
-            continue
-        key = item.key or item.path
-        by_agency.setdefault(key, []).append(item)
-        if item.record.get("agency"):
-            names[key] = item.record["agency"]  # the latest year's name (an agency may have been renamed)
     folder = out / "letters"
     folder.mkdir(exist_ok=True)
     written: list[Path] = []
-    for key in sorted(by_agency):
-        agency = names.get(key) or "（机关名称未识别）"
-        context = letter_context(agency, by_agency[key], rules)
+    for members in _by_agency(items):
+        # the latest year's name (an agency may have been renamed)
+        agency = next((i.record["agency"] for i in reversed(members) if i.record.get("agency")), "（机关名称未识别）")
+        context = letter_context(agency, members, rules)
         if not context["reports"]:
             continue
         try:

@@ -77,6 +77,22 @@ class Item:
         self._counts, self._rules = _shared(tuple(counts.items())), _shared(tuple(sorted(by_rule.items())))
 
     @property
+    def tallied(self) -> bool:
+        return self._counts is not None
+
+    def tallies(self) -> tuple[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]]:
+        """The counts by severity and by rule (``tally``), to be kept and ``restore``d."""
+        if self._counts is None or self._rules is None:
+            self.tally(self.findings)
+        assert self._counts is not None and self._rules is not None
+        return self._counts, self._rules
+
+    def restore(self, counts: Iterable[Iterable[Any]], by_rule: Iterable[Iterable[Any]]) -> None:
+        """Counts kept by ``tallies`` (read back with the item's row of a batch's ledger)."""
+        self._counts = _shared(tuple((str(k), int(n)) for k, n in counts))
+        self._rules = _shared(tuple((str(k), int(n)) for k, n in by_rule))
+
+    @property
     def whole(self) -> Record:
         """The whole record (cells, headings): ``record`` itself, or read back from the store when it is light."""
         if not (self.record.get("light") or self.record.get("slim")):

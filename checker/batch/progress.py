@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .outputs import Item
@@ -27,9 +28,10 @@ def fingerprint(finding: Any) -> str:
     return "|".join([finding.rule, *(str(loc.get(k) or "") for k in _WHERE)])
 
 
-def compare(items: list[Item], store: Any, run_id: int) -> None:
-    """Set ``item.changes`` for every counted report that an earlier run also held, and remember this run (in
-    chunks: neither this run's fingerprints nor the earlier runs' are all held at once)."""
+def compare(items: Iterable[Item], store: Any, run_id: int, save: Callable[[Item], None] | None = None) -> None:
+    """Set ``item.changes`` for every counted report that an earlier run also held (handing each such item to
+    ``save``), and remember this run (in chunks: neither this run's fingerprints nor the earlier runs' are all
+    held at once)."""
     rows = []
     for item in items:
         year = item.record.get("year")
@@ -48,17 +50,23 @@ def compare(items: list[Item], store: Any, run_id: int) -> None:
             continue
         if before is None:  # held before, never in another version: the agency has not resubmitted it
             item.changes = {"same_file": True, "since": _when(runs[0]["started"])}
-            continue
-        now, then = Counter(prints), Counter(json.loads(before["findings"]))
-        item.changes = {
-            "new": sum((now - then).values()),
-            "fixed": sum((then - now).values()),
-            "unchanged": sum((now & then).values()),
-            "since": _when(before["started"]),
-            "fixed_rules": sorted({p.split("|", 1)[0] for p in (then - now).elements()}),
-            "new_rules": sorted({p.split("|", 1)[0] for p in (now - then).elements()}),
-        }
+        else:
+            item.changes = _difference(prints, before)
+        if save is not None:
+            save(item)
     store.put_run_reports(run_id, rows)
+
+
+def _difference(prints: list[str], before: dict[str, Any]) -> dict[str, Any]:
+    now, then = Counter(prints), Counter(json.loads(before["findings"]))
+    return {
+        "new": sum((now - then).values()),
+        "fixed": sum((then - now).values()),
+        "unchanged": sum((now & then).values()),
+        "since": _when(before["started"]),
+        "fixed_rules": sorted({p.split("|", 1)[0] for p in (then - now).elements()}),
+        "new_rules": sorted({p.split("|", 1)[0] for p in (now - then).elements()}),
+    }
 
 
 def _when(started: float | None) -> str:

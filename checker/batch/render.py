@@ -3,9 +3,10 @@
 Every output is keyed on what it is made of: a report's page on its record (content hash and path), its
 findings (cross-report ones too), the templates, the code that renders it and the rules' wording; the
 summaries (CSV, workbook, aggregate) on the keys of every report. The keys of the last run are kept in
-``.xxgk-render.json`` in the review folder: a rerun over an unchanged folder renders nothing again, and
-ten new files re-render their own pages, the pages whose cross-year findings they change, and the summaries.
-``findings.jsonl`` is keyed like the pages; ``index.html`` is always written (it tells this run's counts).
+``.xxgk-render.json`` in the review folder (a line per page, read back into the ledger's rows): a rerun over an
+unchanged folder renders nothing again, and ten new files re-render their own pages, the pages whose
+cross-year findings they change, and the summaries. ``findings.jsonl`` is keyed like the pages; ``index.html``
+is always written (it tells this run's counts).
 """
 
 from __future__ import annotations
@@ -53,19 +54,35 @@ def item_key(item: Any, base: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
 
 
-def _load(out: Path) -> dict[str, Any]:
+def _load(out: Path, ledger: Any) -> dict[str, Any]:
+    """The last run's manifest: its first line (what the summaries and findings.jsonl were made of), then one line
+    per page with the key it was rendered with, which goes into the ledger row of the same page (``old_key``).
+    A manifest of an earlier xxgk (one JSON object holding every page) is read whole, once."""
     try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        fh = open(out / MANIFEST, encoding="utf-8")  # noqa: SIM115 - closed below
+    except OSError:
         return {}
-    return data if isinstance(data, dict) else {}
+    with fh:
+        try:
+            head = json.loads(fh.readline())
+            if not isinstance(head, dict):
+                return {}
+            pages = head.pop("pages", None)
+            for page, key in (pages or {}).items():
+                ledger.set_old_key(page, key)
+            for line in fh:
+                page, key = json.loads(line)
+                ledger.set_old_key(page, key)
+        except (OSError, ValueError, TypeError):
+            return {}
+    return head
 
 
 @dataclass
 class _Plan:
-    """What this run writes: each page's key, and whether findings.jsonl and the summaries are stale."""
+    """What this run writes: the digests of the listing, and whether findings.jsonl and the summaries are stale
+    (each page's key is in its ledger row)."""
 
-    pages: dict[str, str]
     jsonl_key: str
     whole: str
     write_jsonl: bool
@@ -75,31 +92,32 @@ class _Plan:
 SUMMARIES = ("summary.csv", "summary.xlsx", "tables.csv", "aggregate.json", "aggregate.html")
 
 
-def _plan(out: Path, items: list[Any], base: str, manifest: dict[str, Any]) -> _Plan:
-    pages = {}
-    for item in items:
-        pages[item.page] = item_key(item, base)
+def _plan(out: Path, ledger: Any, base: str, manifest: dict[str, Any]) -> _Plan:
+    """Each page's key into the ledger; the digest of (base, every page and its key) keys findings.jsonl, and
+    with what the summaries show of the progress since the last run (not when that was: every run moves it)
+    the summaries. Fed as they are made: the texts of thousands of reports are never whole in memory."""
+    listing = hashlib.sha256(json.dumps(base).encode())
+    progress = hashlib.sha256()
+    for item in ledger:
+        key = item_key(item, base)
+        ledger.set_render_key(item.path, key)
+        listing.update(json.dumps([item.page, key], ensure_ascii=False).encode() + b"\n")
+        changes = [(item.changes or {}).get(k) for k in ("new", "fixed", "unchanged")]
+        progress.update(json.dumps([item.path, changes], ensure_ascii=False, default=str).encode() + b"\n")
         item.forget()
-    # what the summaries show of the progress since the last run (not when that was: every run moves it)
-    changes = [(i.path, [(i.changes or {}).get(k) for k in ("new", "fixed", "unchanged")]) for i in items]
-    # the digests of ``listing`` and of ``listing + json.dumps(changes)``, fed as they are encoded (the texts
-    # of thousands of reports are never whole in memory)
-    listing = hashlib.sha256()
-    for chunk in json.JSONEncoder(ensure_ascii=False).iterencode([base, [(i.page, pages[i.page]) for i in items]]):
-        listing.update(chunk.encode())
+    ledger.commit()
     jsonl_key = listing.hexdigest()[:24]
-    for chunk in json.JSONEncoder(default=str).iterencode(changes):
-        listing.update(chunk.encode())
+    listing.update(progress.digest())
     whole = listing.hexdigest()[:24]
     write_jsonl = manifest.get("findings") != jsonl_key or not (out / "findings.jsonl").is_file()
     write_summaries = manifest.get("summaries") != whole or not all((out / n).is_file() for n in SUMMARIES)
-    return _Plan(pages, jsonl_key, whole, write_jsonl, write_summaries)
+    return _Plan(jsonl_key, whole, write_jsonl, write_summaries)
 
 
 class _Files:
     """The files written row by row in the pass over the reports, each aside until all are complete."""
 
-    def __init__(self, out: Path, items: list[Any], rules: Any, plan: _Plan) -> None:
+    def __init__(self, out: Path, items: Any, rules: Any, plan: _Plan) -> None:
         from . import outputs, sheets
 
         self.jsonl_tmp = outputs.temp_name(out / "findings.jsonl")
@@ -153,22 +171,24 @@ class _Files:
                 part.discard()
 
 
-def write_all(out: Path, items: list[Any], rules: Any, result: Any, template: Any) -> None:
-    """Every output, in one pass over the reports: each report's whole record and findings are read from the
-    store at most once in that pass (memory stays flat), and only when something made from them is written."""
+def write_all(out: Path, ledger: Any, rules: Any, result: Any, template: Any) -> None:
+    """Every output, in passes over the ledger's rows: each report's whole record and findings are read from the
+    store at most once in a pass (memory stays flat), and only when something made from them is written."""
     from . import dashboard, outputs
 
-    manifest = _load(out)
-    old_pages: dict[str, str] = manifest.get("pages") or {}
-    plan = _plan(out, items, code_digest() + rules_digest(rules), manifest)
+    manifest = _load(out, ledger)
+    plan = _plan(out, ledger, code_digest() + rules_digest(rules), manifest)
     files: _Files | None = None
     result.rendered = 0
     try:
-        files = _Files(out, items, rules, plan)
-        for item in items:
-            target = out / item.page
+        files = _Files(out, ledger, rules, plan)
+        columns = "path, record, cached, key, page, duplicate_of, tally, changes, render_key, old_key"
+        for row in ledger.rows(columns, "path", "record IS NOT NULL"):
+            item = ledger.item(row[:8])
+            render_key, old_key = row[8:]
             files.add(item)
-            if old_pages.get(item.page) != plan.pages[item.page] or not target.is_file():
+            target = out / item.page
+            if old_key != render_key or not target.is_file():
                 outputs.write_atomic(target, dashboard.report_page(item, rules))
                 result.rendered += 1
             item.forget()  # the whole record, the findings and the rebuilt report go: one report at a time
@@ -177,15 +197,14 @@ def write_all(out: Path, items: list[Any], rules: Any, result: Any, template: An
         if files is not None:
             files.discard()
         raise
-    keep = {p.rsplit("/", 1)[-1] for p in plan.pages}  # not Path(p).name: it would intern every name for good
     for old in (out / "reports").glob("*.html"):
-        if old.name not in keep:
+        if not ledger.has_page(f"reports/{old.name}"):
             old.unlink()
-    _finish(out, items, rules, result, template, plan, files.totals, manifest)
+    _finish(out, ledger, rules, result, template, plan, files.totals, manifest)
 
 
 def _finish(
-    out: Path, items: list[Any], rules: Any, result: Any, template: Any, plan: _Plan, totals: Any, manifest: Any
+    out: Path, ledger: Any, rules: Any, result: Any, template: Any, plan: _Plan, totals: Any, manifest: Any
 ) -> None:
     """The aggregate, the letters, the dashboard and the manifest of what was written."""
     from . import dashboard, outputs
@@ -200,19 +219,24 @@ def _finish(
     if template is not None:
         from .letters import write_letters
 
-        write_letters(out, items, rules, template)
+        write_letters(out, ledger, rules, template)
     stats = {"checked": result.checked, "cached": result.cached, "partial": result.partial,
              "files": result.files, "duplicates": result.duplicates, "notices": result.notices}  # fmt: skip
-    outputs.write_parts(out / "index.html", dashboard.dashboard_parts(items, rules, manifest_groups, stats))
+    outputs.write_parts(out / "index.html", dashboard.dashboard_parts(ledger, rules, manifest_groups, stats))
     # the partial review of an interrupted run is not a base to skip work from
-    state = {
-        "pages": plan.pages,
+    head = {
         "findings": plan.jsonl_key,
         "summaries": None if result.partial else plan.whole,
         "groups": manifest_groups,
     }
-    # written as it is encoded: a region of thousands of reports never has the whole text in memory
-    outputs.write_parts(out / MANIFEST, json.JSONEncoder(ensure_ascii=False).iterencode(state))
+    outputs.write_parts(out / MANIFEST, _manifest_lines(head, ledger))
+
+
+def _manifest_lines(head: dict[str, Any], ledger: Any) -> Any:
+    """The manifest as it is written: its head, then a line per page (``_load`` reads it back line by line)."""
+    yield json.dumps(head, ensure_ascii=False) + "\n"
+    for page, key in ledger.rows("page, render_key", "path", "record IS NOT NULL"):
+        yield json.dumps([page, key], ensure_ascii=False) + "\n"
 
 
 def _light(group: dict[str, Any]) -> dict[str, Any]:

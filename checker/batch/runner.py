@@ -25,11 +25,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from ..workerproc import kill_worker, quiet_worker
 
@@ -223,18 +222,55 @@ def _exit(worker: _Worker) -> str:
     return f"退出码 {code}" if code >= 0 else f"被信号 {-code} 终止"
 
 
+class Tasks(Protocol):
+    """The tasks of a run: a list, or anything that counts and lists them (a batch's ledger, read as it goes)."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Task]: ...
+
+
+class _Queue:
+    """The tasks not yet handed out, taken from ``tasks`` as they are needed (a batch reads them from its ledger
+    a chunk at a time); a task given back (its worker died before starting it) is handed out next."""
+
+    def __init__(self, tasks: Iterable[Task]) -> None:
+        self._tasks = enumerate(tasks)
+        self._back: list[tuple[int, Task]] = []
+        self._done = False
+
+    def __bool__(self) -> bool:
+        if self._back:
+            return True
+        if not self._done:
+            nxt = next(self._tasks, None)
+            if nxt is None:
+                self._done = True
+            else:
+                self._back.append(nxt)
+        return bool(self._back)
+
+    def popleft(self) -> tuple[int, Task]:
+        if not self:
+            raise IndexError("no task left")
+        return self._back.pop()
+
+    def appendleft(self, task: tuple[int, Task]) -> None:
+        self._back.append(task)
+
+
 class _Pool:
     """The workers of ``run_pool`` and the tasks not yet handed out."""
 
     def __init__(
         self,
-        tasks: Sequence[Task],
+        tasks: Tasks,
         jobs: int,
         limits: Limits,
         make: Callable[[], _Worker],
         on_ocr: Callable[[Task], None] | None,
     ) -> None:
-        self.queue: deque[tuple[int, Task]] = deque(enumerate(tasks))
+        self.queue = _Queue(tasks)
         self.limits = limits
         self.make = make
         self.on_ocr = on_ocr
@@ -310,7 +346,7 @@ class _Pool:
 
 
 def run_pool(
-    tasks: Sequence[Task],
+    tasks: Tasks,
     deliver: Deliver,
     jobs: int,
     timeout: float | Limits | None,
@@ -395,7 +431,7 @@ def check_file_timed(
 
 
 def run_dask(
-    tasks: Sequence[Task],
+    tasks: Tasks,
     deliver: Deliver,
     scheduler: Any,
     timeout: float | Limits | None,

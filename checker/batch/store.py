@@ -18,12 +18,11 @@ result read back from the store is identical to a fresh one.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +34,9 @@ if TYPE_CHECKING:
     from ..findings import Finding
 
 SCHEMA_VERSION = 1
+# SQLite's page cache of a connection, in KiB (its default is 2,000): a batch reads the store in passes, a row at
+# a time, and gains nothing from a bigger one; its parent's memory is what SQLite keeps plus a constant.
+CACHE_KB = 512
 # Sections whose narrative is kept for X103 (duplicate text): 总体情况, 存在的主要问题, 其他需要报告的事项.
 TEXT_SECTIONS = ("一", "五", "六")
 
@@ -61,7 +63,7 @@ CREATE TABLE IF NOT EXISTS run_reports (
 CREATE INDEX IF NOT EXISTS run_reports_key ON run_reports (agency, year);
 CREATE TABLE IF NOT EXISTS cross_cache (seq INTEGER PRIMARY KEY, path TEXT NOT NULL, finding TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS cross_cache_path ON cross_cache (path, seq);
-"""
+"""  # and the ledger's table (``ledger.SCHEMA``)
 
 
 class StoreCorrupt(Exception):
@@ -241,84 +243,17 @@ def light(record: dict[str, Any]) -> dict[str, Any]:
 _SLIM_DROP = ("findings", "cells", "texts")
 
 
-def slim(record: Mapping[str, Any]) -> Mapping[str, Any]:
-    """What a batch holds in memory of each report it keeps in the store: who, which year, what format, whether
-    readable and how many cells were read — not its findings, cells or texts (read back in passes:
-    ``Store.light_of``), in a ``SlimRecord``. A record not in the store (a timeout, a crash, an unhashed file)
-    is kept whole."""
-    if isinstance(record, SlimRecord):
-        return record
+def slim(record: Mapping[str, Any]) -> dict[str, Any]:
+    """What a batch's ledger keeps of each report the store holds: who, which year, what format, whether readable
+    and how many cells were read — not its findings, cells or texts (read back in passes: ``Store.light_of``).
+    A record not in the store (a timeout, a crash, an unhashed file) is kept whole."""
+    if record.get("slim"):
+        return dict(record)
     if not record.get("sha256") or record.get("transient"):
-        return record
+        return dict(record)
     out = {k: v for k, v in light(dict(record)).items() if k not in _SLIM_DROP}
     out["slim"] = True
-    return SlimRecord(out)
-
-
-_shared: dict[Any, Any] = {}  # key tuples, section lists, agencies, formats: one object for all the reports
-
-
-def _share(value: Any) -> Any:
-    if isinstance(value, list):
-        value = tuple(value)
-    try:
-        return _shared.setdefault(value, value) if len(_shared) < 100_000 else value
-    except TypeError:  # unhashable: kept as it is
-        return value
-
-
-class SlimRecord(Mapping[str, Any]):
-    """A slim record (read-only mapping) as compact as it can be: the keys shared by every record, the content
-    hash as 32 bytes, repeated values (agency, format, edition, sections) shared. A dict of the same holds
-    about 2.4 KB per report; this about 0.6 KB (a batch of 4,000 reports holds one per report)."""
-
-    __slots__ = ("_keys", "_values")
-
-    def __init__(self, record: Mapping[str, Any]) -> None:
-        keys, values = [], []
-        for key, value in record.items():
-            keys.append(key)
-            if key == "sha256" and isinstance(value, str) and len(value) == 64:
-                with contextlib.suppress(ValueError):  # not hex: kept as it is
-                    value = bytes.fromhex(value)
-            elif key in ("agency", "format", "edition", "sections"):
-                value = _share(value)
-            values.append(value)
-        self._keys: tuple[str, ...] = _share(tuple(keys))
-        self._values = tuple(values)
-
-    def __getitem__(self, key: str) -> Any:
-        try:
-            value = self._values[self._keys.index(key)]
-        except ValueError:
-            raise KeyError(key) from None
-        if isinstance(value, bytes) and key == "sha256":
-            return value.hex()
-        if isinstance(value, tuple) and key == "sections":
-            return list(value)
-        return value
-
-    def __getattr__(self, key: str) -> Any:  # templates write ``item.record.agency``
-        if key.startswith("_"):
-            raise AttributeError(key)
-        try:
-            return self[key]
-        except KeyError:
-            raise AttributeError(key) from None
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._keys)
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-    def __eq__(self, other: object) -> bool:
-        return dict(self) == other if isinstance(other, Mapping) else NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"SlimRecord({dict(self)!r})"
+    return out
 
 
 slim_record = slim  # the name inside Store, whose methods take a ``slim`` flag
@@ -426,11 +361,14 @@ class Store:
         try:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute(f"PRAGMA cache_size=-{CACHE_KB}")
             # a damaged page is found here, before the batch relies on the file (quick_check reads every page)
             problems = [row[0] for row in self.db.execute("PRAGMA quick_check(3)")]
             if problems != ["ok"]:
                 raise StoreCorrupt("; ".join(str(p) for p in problems)[:120])
-            self.db.executescript(_SCHEMA)
+            from .ledger import SCHEMA as LEDGER
+
+            self.db.executescript(_SCHEMA + LEDGER)
             # this run's findings of each report (single-report and X merged), read back by every output's pass
             self.db.execute("CREATE TEMP TABLE run_findings (path TEXT PRIMARY KEY, findings TEXT NOT NULL)")
             columns = {row[1] for row in self.db.execute("PRAGMA table_info(results)")}
@@ -577,15 +515,23 @@ class Store:
             )
         self.db.commit()
 
+    def count_stored(self, out: str, version: str, ruleset: str) -> int:
+        """How many files of the review ``out`` (its ledger rows not answered yet) have a stored result."""
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM review WHERE out = ? AND record IS NULL AND sha256 IN"
+            " (SELECT sha256 FROM results WHERE version = ? AND ruleset = ?)",
+            (out, version, ruleset),
+        ).fetchone()
+        return int(row[0])
+
     def count_results(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM results").fetchone()[0])
 
     # past years
 
-    def extracted(self, years: Iterable[int], skip: Iterable[str] = ()) -> Iterator[dict[str, Any]]:
+    def extracted(self, years: Iterable[int], skip: Container[str] = ()) -> Iterator[dict[str, Any]]:
         """Stored extractions of the given years, most recently updated first, without those whose content hash
         is in ``skip`` (the batch's own reports: their numbers are not parsed, so memory stays flat)."""
-        skip = set(skip)
         wanted = sorted(set(years))
         if not wanted:
             return

@@ -1,0 +1,317 @@
+"""The list of a review's reports, kept in the store (table ``review``), not in memory.
+
+A batch of thousands of reports must not hold a Python object per report for the whole run (its memory must
+stay flat as the count grows). Each file of the run is one row, from the moment it is hashed: where it is, its
+content hash and format, then its slim record once it is answered (checked, or found in the store), its agency
+key, page name, whether it is a copy of another file (X105), its counts, its progress since the last run and the
+key of its rendered page. Every step afterwards is a pass over the rows, a few hundred at a time, in the order
+that step needs (by path, by agency and year for the dashboard, by agency for the letters and the X rules):
+each pass makes short-lived ``Item`` objects and writes back what it learnt.
+
+The rows are kept per output folder until the next run over it (``BatchResult.items`` reads them back).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Container, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from .outputs import Item
+
+CHUNK = 256  # rows read at a time
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS review (
+    out TEXT NOT NULL, path TEXT NOT NULL, resolved TEXT, read_path TEXT, sha256 TEXT, format TEXT,
+    record TEXT, cached INTEGER NOT NULL DEFAULT 0,
+    key TEXT, year INTEGER, readable INTEGER NOT NULL DEFAULT 0, counted INTEGER NOT NULL DEFAULT 1,
+    by_agency TEXT NOT NULL DEFAULT '', by_year INTEGER NOT NULL DEFAULT 0, by_group TEXT NOT NULL DEFAULT '',
+    by_cross TEXT NOT NULL DEFAULT '', page TEXT, duplicate_of TEXT, how TEXT,
+    tally TEXT, changes TEXT, render_key TEXT, old_key TEXT,
+    PRIMARY KEY (out, path)
+);
+CREATE INDEX IF NOT EXISTS review_agency ON review (out, by_agency, by_year, path);
+CREATE INDEX IF NOT EXISTS review_group ON review (out, by_group, by_year, path);
+CREATE INDEX IF NOT EXISTS review_cross ON review (out, by_cross, path);
+CREATE INDEX IF NOT EXISTS review_page ON review (out, page);
+CREATE INDEX IF NOT EXISTS review_sha ON review (out, sha256);
+CREATE INDEX IF NOT EXISTS review_year ON review (out, key, year);
+CREATE INDEX IF NOT EXISTS review_resolved ON review (out, resolved);
+"""
+
+# the orders of the passes (every column NOT NULL: rows are paged by comparing these values)
+ORDERS = {
+    "path": ("path",),
+    "agency": ("by_agency", "by_year", "path"),  # the dashboard: agency, year, path (no agency last)
+    "group": ("by_group", "by_year", "path"),  # the letters: agency key (else the path), year, path
+    "cross": ("by_cross", "path"),  # the X rules: agency key with a year, those without last
+}
+
+ANSWERED = "record IS NOT NULL"  # the rows of the files answered (checked, or found in the store)
+_ITEM = "path, record, cached, key, page, duplicate_of, tally, changes"
+
+
+class Ledger:
+    """The rows of one review folder's run. ``loader`` and ``finder`` are given to every Item made from a row
+    (the whole record and the findings are read back from the store when an output needs them)."""
+
+    def __init__(self, db: Any, out: Path, mapping: Mapping[str, str]) -> None:
+        self.db = db
+        self.out = str(Path(out).resolve())
+        self.mapping = mapping
+        self.loader: Callable[[Any], Any] | None = None
+        self.finder: Callable[[str], Any] | None = None
+
+    # filling
+
+    def clear(self) -> None:
+        """Forget the rows of the last run over this folder."""
+        self.db.execute("DELETE FROM review WHERE out = ?", (self.out,))
+        self.db.commit()
+
+    def first(self, resolved: str) -> bool:
+        """Whether no file of this run has this resolved path yet (the same file named twice is read once)."""
+        row = self.db.execute("SELECT 1 FROM review WHERE out = ? AND resolved = ? LIMIT 1", (self.out, resolved))
+        return row.fetchone() is None
+
+    def add_file(self, path: str, resolved: str, sha256: str | None, fmt: str) -> None:
+        """A file to answer (``read_path``, for the workers: its absolute path)."""
+        import os
+
+        self.db.execute(
+            "INSERT OR IGNORE INTO review (out, path, resolved, read_path, sha256, format) VALUES (?, ?, ?, ?, ?, ?)",
+            (self.out, path, resolved, os.path.abspath(path), sha256, fmt),
+        )
+
+    def answer(self, record: Mapping[str, Any], cached: bool) -> None:
+        """A file's record (checked now, or found in the store): slim, with what the passes sort and group by."""
+        from .cross import agency_key
+        from .dashboard import page_name
+        from .store import slim
+
+        path = str(record["path"])
+        kept = slim(record)
+        year = kept.get("year")
+        key = agency_key(kept.get("agency"), self.mapping)
+        text = json.dumps(dict(kept), ensure_ascii=False, default=str)
+        values = (
+            text, int(cached), key, year if isinstance(year, int) else None, 1 if kept.get("readable") else 0,
+            kept.get("agency") or "\uffff", year or 0, key or path,
+            "0" + key if key and year is not None else "1", page_name(path),
+        )  # fmt: skip
+        self.db.execute(
+            "INSERT INTO review (out, path, sha256, format, record, cached, key, year, readable, by_agency, by_year,"
+            " by_group, by_cross, page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (out, path) DO UPDATE SET record = excluded.record, cached = excluded.cached,"
+            " key = excluded.key, year = excluded.year, readable = excluded.readable, by_agency = excluded.by_agency,"
+            " by_year = excluded.by_year, by_group = excluded.by_group, by_cross = excluded.by_cross,"
+            " page = excluded.page",
+            (self.out, path, kept.get("sha256"), kept.get("format"), *values),
+        )
+
+    def commit(self) -> None:
+        self.db.commit()
+
+    # reading
+
+    def count(self, where: str = "", params: tuple[Any, ...] = ()) -> int:
+        sql = f"SELECT COUNT(*) FROM review WHERE out = ?{' AND ' + where if where else ''}"
+        return int(self.db.execute(sql, (self.out, *params)).fetchone()[0])
+
+    def rows(self, columns: str, order: str = "path", where: str = "", params: tuple[Any, ...] = ()) -> Iterator[Any]:
+        """The rows (``columns``, then the order's columns) in ``order``, read ``CHUNK`` at a time: the caller may
+        write to the table between rows (each chunk is read whole before it is handed out)."""
+        keys = ORDERS[order]
+        cond = f"out = ?{' AND ' + where if where else ''}"
+        select = f"SELECT {columns}, {', '.join(keys)} FROM review WHERE {cond}"
+        sort = f" ORDER BY {', '.join(keys)} LIMIT {CHUNK}"
+        after: tuple[Any, ...] | None = None
+        while True:
+            if after is None:
+                chunk = self.db.execute(select + sort, (self.out, *params)).fetchall()
+            else:
+                marks = ", ".join("?" * len(keys))
+                sql = f"{select} AND ({', '.join(keys)}) > ({marks}){sort}"
+                chunk = self.db.execute(sql, (self.out, *params, *after)).fetchall()
+            if not chunk:
+                return
+            after = tuple(chunk[-1][-len(keys) :])
+            for row in chunk:
+                yield row[: -len(keys)]
+
+    def items(self, order: str = "path", where: str = ANSWERED, params: tuple[Any, ...] = ()) -> Iterator[Item]:
+        """An Item per answered row, made as it is reached (counts and progress restored, findings read back)."""
+        for row in self.rows(_ITEM, order, where, params):
+            yield self.item(row)
+
+    def item(self, row: Any) -> Item:
+        _path, text, cached, key, page, duplicate_of, tally, changes = row
+        record = json.loads(text)  # a plain dict: the item lives for one step of a pass
+        item = Item(record, None, key=key, page=page, cached=bool(cached), duplicate_of=duplicate_of)
+        item.loader, item.finder = self.loader, self.finder
+        if tally is not None:
+            counts, rules = json.loads(tally)
+            item.restore(counts, rules)
+        if changes is not None:
+            item.changes = json.loads(changes)
+        return item
+
+    def __iter__(self) -> Iterator[Item]:
+        return self.items()
+
+    def __len__(self) -> int:
+        return self.count("record IS NOT NULL")
+
+    def view(self, order: str = "path", where: str = ANSWERED, params: tuple[Any, ...] = ()) -> View:
+        return View(self, order, where, params)
+
+    def has_page(self, page: str) -> bool:
+        row = self.db.execute("SELECT 1 FROM review WHERE out = ? AND page = ? LIMIT 1", (self.out, page))
+        return row.fetchone() is not None
+
+    def counted_hashes(self) -> Container[str | None]:
+        """The content hashes of this run's counted reports, looked up in the rows (an earlier batch's extraction
+        of one of them is this batch's own report)."""
+        return _CountedHashes(self)
+
+    def pending(self) -> Pending:
+        """The files not answered yet, as tasks for the workers (read as they are handed out)."""
+        return Pending(self)
+
+    def duplicate_candidates(self) -> tuple[list[Any], dict[str, str | None]]:
+        """The readable reports sharing their content hash or their agency-year with another (the only ones
+        ``dupes.duplicates`` can group), and their agency keys."""
+        both = "out = ? AND record IS NOT NULL AND readable = 1"
+        where = (
+            f"readable = 1 AND record IS NOT NULL AND (sha256 IN (SELECT sha256 FROM review WHERE {both}"
+            " AND sha256 IS NOT NULL GROUP BY sha256 HAVING COUNT(*) > 1) OR (key IS NOT NULL AND year IS NOT NULL"
+            f" AND (key, year) IN (SELECT key, year FROM review WHERE {both} AND key IS NOT NULL AND year IS NOT NULL"
+            " GROUP BY key, year HAVING COUNT(*) > 1)))"
+        )
+        records, keys = [], {}
+        for path, key, text in self.rows("path, key, record", "path", where, (self.out, self.out)):
+            records.append(json.loads(text))
+            keys[path] = key
+        return records, keys
+
+    def how_of(self, path: str) -> str:
+        row = self.db.execute("SELECT how FROM review WHERE out = ? AND path = ?", (self.out, path)).fetchone()
+        return str(row[0] or "") if row else ""
+
+    def cross_groups(self, group: int) -> Iterator[tuple[str | None, list[Any]]]:
+        """The counted readable reports for the X rules: (agency key, its reports) by key, then those without a
+        key or a year (None) ``group`` at a time."""
+        where = "record IS NOT NULL AND readable = 1 AND duplicate_of IS NULL"
+        current: str | None = None
+        members: list[Any] = []
+        for by_cross, text in self.rows("by_cross, record", "cross", where):
+            if (by_cross != current or (by_cross == "1" and len(members) >= group)) and members:
+                yield (current[1:] if current != "1" else None), members  # type: ignore[index]
+                members = []
+            current = by_cross
+            members.append(json.loads(text))
+        if members:
+            yield (current[1:] if current != "1" else None), members  # type: ignore[index]
+
+    # writing back what a pass learnt
+
+    def save(self, item: Item) -> None:
+        """An item's duplicate mark, counts and progress (after the pass that set them)."""
+        tally = json.dumps(item.tallies(), ensure_ascii=False) if item.tallied else None
+        changes = json.dumps(item.changes, ensure_ascii=False) if item.changes is not None else None
+        self.db.execute(
+            "UPDATE review SET duplicate_of = ?, counted = ?, tally = ?, changes = ? WHERE out = ? AND path = ?",
+            (item.duplicate_of, 0 if item.duplicate_of else 1, tally, changes, self.out, item.path),
+        )
+
+    def mark_duplicate(self, path: str, kept: str, how: str) -> None:
+        self.db.execute(
+            "UPDATE review SET duplicate_of = ?, how = ?, counted = 0 WHERE out = ? AND path = ?",
+            (kept, how, self.out, path),
+        )
+
+    def set_render_key(self, path: str, key: str) -> None:
+        self.db.execute("UPDATE review SET render_key = ? WHERE out = ? AND path = ?", (key, self.out, path))
+
+    def set_old_key(self, page: str, key: str) -> None:
+        self.db.execute("UPDATE review SET old_key = ? WHERE out = ? AND page = ?", (key, self.out, page))
+
+
+class View:
+    """Some of a ledger's items in an order, read again each time it is iterated (templates loop over it and
+    ask its length)."""
+
+    def __init__(self, ledger: Ledger, order: str, where: str, params: tuple[Any, ...]) -> None:
+        self.ledger, self.order, self.where, self.params = ledger, order, where, params
+
+    def __iter__(self) -> Iterator[Item]:
+        return self.ledger.items(self.order, self.where, self.params)
+
+    def __len__(self) -> int:
+        return self.ledger.count(self.where, self.params)
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+
+class Pending:
+    """The files of a ledger not answered yet, as ``runner.Task``s: its length is counted when asked, its tasks
+    read a chunk at a time while the pool hands them out (a file answered meanwhile is not handed out again)."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+
+    def __len__(self) -> int:
+        return self.ledger.count("record IS NULL")
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def __iter__(self) -> Iterator[Any]:
+        from .runner import Task
+
+        for path, read_path, sha256, fmt in self.ledger.rows("path, read_path, sha256, format", where="record IS NULL"):
+            yield Task(path, read_path, sha256, fmt)
+
+
+class StoredItems:
+    """``BatchResult.items``: the review's items read back from its store after the run (counts, progress,
+    duplicates; not the findings, which live only while the batch runs)."""
+
+    def __init__(self, db: Path, out: Path) -> None:
+        self.db_path = db
+        self.out = out
+
+    def __iter__(self) -> Iterator[Item]:
+        import sqlite3
+
+        db = sqlite3.connect(str(self.db_path))
+        try:
+            yield from Ledger(db, self.out, {}).items()
+        finally:
+            db.close()
+
+    def __len__(self) -> int:
+        import sqlite3
+
+        db = sqlite3.connect(str(self.db_path))
+        try:
+            return len(Ledger(db, self.out, {}))
+        finally:
+            db.close()
+
+
+class _CountedHashes:
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+
+    def __contains__(self, sha256: object) -> bool:
+        if not isinstance(sha256, str):
+            return False
+        row = self.ledger.db.execute(
+            "SELECT 1 FROM review WHERE out = ? AND sha256 = ? AND record IS NOT NULL AND duplicate_of IS NULL LIMIT 1",
+            (self.ledger.out, sha256),
+        )
+        return row.fetchone() is not None
