@@ -39,6 +39,13 @@ CREATE INDEX IF NOT EXISTS review_page ON review (out, page);
 CREATE INDEX IF NOT EXISTS review_sha ON review (out, sha256);
 CREATE INDEX IF NOT EXISTS review_year ON review (out, key, year);
 CREATE INDEX IF NOT EXISTS review_resolved ON review (out, resolved);
+CREATE TABLE IF NOT EXISTS review_groups (
+    out TEXT NOT NULL, grp TEXT NOT NULL, path TEXT NOT NULL, agency TEXT NOT NULL, PRIMARY KEY (out, grp, path)
+);
+CREATE TABLE IF NOT EXISTS review_failing (
+    out TEXT NOT NULL, grp TEXT NOT NULL, rule TEXT NOT NULL, col TEXT NOT NULL, path TEXT NOT NULL,
+    PRIMARY KEY (out, grp, rule, col, path)
+);
 """
 
 # the orders of the passes (every column NOT NULL: rows are paged by comparing these values)
@@ -68,8 +75,15 @@ class Ledger:
 
     def clear(self) -> None:
         """Forget the rows of the last run over this folder."""
-        self.db.execute("DELETE FROM review WHERE out = ?", (self.out,))
+        for table in ("review", "review_groups", "review_failing"):
+            self.db.execute(f"DELETE FROM {table} WHERE out = ?", (self.out,))
         self.db.commit()
+
+    def members(self) -> Members:
+        """Who each aggregate group holds (``outputs.Aggregate``), kept in the store."""
+        self.db.execute("DELETE FROM review_groups WHERE out = ?", (self.out,))
+        self.db.execute("DELETE FROM review_failing WHERE out = ?", (self.out,))
+        return Members(self)
 
     def first(self, resolved: str) -> bool:
         """Whether no file of this run has this resolved path yet (the same file named twice is read once)."""
@@ -237,6 +251,77 @@ class Ledger:
 
     def set_old_key(self, page: str, key: str) -> None:
         self.db.execute("UPDATE review SET old_key = ? WHERE out = ? AND page = ?", (key, self.out, page))
+
+
+class Members:
+    """``outputs.Members`` in the ledger's tables: a group's paths are listed as they are written."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self.db = ledger.db
+
+    @staticmethod
+    def _name(group: Any) -> str:
+        return json.dumps(group, ensure_ascii=False)
+
+    def join(self, group: Any, path: str, agency: str) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO review_groups (out, grp, path, agency) VALUES (?, ?, ?, ?)",
+            (self.ledger.out, self._name(group), path, agency),
+        )
+
+    def fail(self, group: Any, rule: str, column: str | None, path: str) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO review_failing (out, grp, rule, col, path) VALUES (?, ?, ?, ?, ?)",
+            (self.ledger.out, self._name(group), rule, "" if column is None else column, path),
+        )
+
+    def paths(self, group: Any) -> list[str]:
+        return Listing(self.ledger, self._name(group))
+
+    def agencies(self, group: Any) -> int:
+        sql = "SELECT COUNT(DISTINCT agency) FROM review_groups WHERE out = ? AND grp = ?"
+        return int(self.db.execute(sql, (self.ledger.out, self._name(group))).fetchone()[0])
+
+    def culprits(self, group: Any, rule: str, column: str | None) -> list[str]:
+        sql = "SELECT path FROM review_failing WHERE out = ? AND grp = ? AND rule = ? AND col = ? ORDER BY path"
+        params = (self.ledger.out, self._name(group), rule, "" if column is None else column)
+        return [path for (path,) in self.db.execute(sql, params)]
+
+
+class Listing(list):  # type: ignore[type-arg]
+    """A group's paths, sorted, read from the store each time it is looped over: a list to ``json`` (which then
+    encodes it as it reads it, when indenting) and to templates, with nothing in it."""
+
+    def __init__(self, ledger: Ledger, group: str) -> None:
+        super().__init__()
+        self.ledger, self.group = ledger, group
+
+    def __iter__(self) -> Iterator[str]:
+        after = ""
+        sql = "SELECT path FROM review_groups WHERE out = ? AND grp = ? AND path > ? ORDER BY path LIMIT ?"
+        while True:
+            chunk = self.ledger.db.execute(sql, (self.ledger.out, self.group, after, CHUNK)).fetchall()
+            if not chunk:
+                return
+            after = chunk[-1][0]
+            for (path,) in chunk:
+                yield path
+
+    def __len__(self) -> int:
+        sql = "SELECT COUNT(*) FROM review_groups WHERE out = ? AND grp = ?"
+        return int(self.ledger.db.execute(sql, (self.ledger.out, self.group)).fetchone()[0])
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def __getitem__(self, index: Any) -> Any:
+        return list(iter(self))[index]
+
+    def __eq__(self, other: object) -> bool:
+        return list(iter(self)) == other
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 class View:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -289,11 +290,13 @@ def aggregate(items: Iterable[Item], rules: Any = None) -> list[dict[str, Any]]:
 
 
 class Aggregate:
-    """``aggregate`` one report at a time (the batch reads each whole record once for every output)."""
+    """``aggregate`` one report at a time (the batch reads each whole record once for every output). Which
+    reports a group holds, their agencies and those failing an identity are kept by ``members`` (a batch keeps
+    them in its ledger, not in memory; by default a ``Members`` in memory)."""
 
-    def __init__(self) -> None:
+    def __init__(self, members: Any = None) -> None:
         self._groups: dict[tuple[int, str], dict[str, Any]] = {}
-        self._failing: dict[tuple[int, str], dict[tuple[str, str | None, str | None], list[str]]] = {}
+        self._members = members if members is not None else Members()
 
     @staticmethod
     def wants(item: Item) -> bool:
@@ -308,13 +311,14 @@ class Aggregate:
         tables = {t for t in r.get("tables_found", {})} | {p[0] for p in cells}
         if "applications" not in tables and "review" not in tables:
             return
+        name = (r["year"], edition)
         group = self._groups.setdefault(
-            (r["year"], edition),
+            name,
             {
                 "year": r["year"],
                 "edition": edition,
                 "reports": 0,
-                "agencies": set(),
+                "agencies": 0,
                 "paths": [],
                 "applications": {row: dict.fromkeys(layout.APP_COLUMNS) for row in layout.APP_ROWS[edition]},
                 "review": {row: dict.fromkeys(layout.REVIEW_COLUMNS) for row in layout.REVIEW_ROWS},
@@ -325,13 +329,10 @@ class Aggregate:
             },
         )
         group["reports"] += 1
-        group["paths"].append(item.path)
-        group["agencies"].add(item.key or item.path)
+        self._members.join(name, item.path, item.key or item.path)
         for f in item.findings:
             if f.rule in IDENTITY_RULES:
-                loc = f.location or {}
-                key = (f.rule, loc.get("row"), loc.get("column"))
-                self._failing.setdefault((r["year"], edition), {}).setdefault(key, []).append(item.path)
+                self._members.fail(name, f.rule, (f.location or {}).get("column"), item.path)
         for table, rows, cols in (
             ("applications", layout.APP_ROWS[edition], layout.APP_COLUMNS),
             ("review", layout.REVIEW_ROWS, layout.REVIEW_COLUMNS),
@@ -354,21 +355,48 @@ class Aggregate:
 
     def groups(self, rules: Any = None) -> list[dict[str, Any]]:
         out = []
-        for (year, edition), group in sorted(self._groups.items()):
-            group["agencies"] = len(group["agencies"])
-            group["paths"] = sorted(group["paths"])
+        for name, group in sorted(self._groups.items()):
+            group["agencies"] = self._members.agencies(name)
+            group["paths"] = self._members.paths(name)
             group["incomplete"] = dict(sorted(group["incomplete"].items()))
             group["blanks"] = dict(sorted(group["blanks"].items()))
             if rules is not None:
-                group["findings"] = _identities(group, rules, self._failing.get((year, edition), {}))
+                group["findings"] = _identities(group, rules, partial(self._members.culprits, name))
             out.append(group)
         return out
 
 
+class Members:
+    """The reports of each aggregate group (by path, sorted), their agencies, and those whose own table fails an
+    identity in a column, in memory."""
+
+    def __init__(self) -> None:
+        self._paths: dict[Any, list[str]] = {}
+        self._agencies: dict[Any, set[str]] = {}
+        self._failing: dict[tuple[Any, str, str | None], set[str]] = {}
+
+    def join(self, group: Any, path: str, agency: str) -> None:
+        self._paths.setdefault(group, []).append(path)
+        self._agencies.setdefault(group, set()).add(agency)
+
+    def fail(self, group: Any, rule: str, column: str | None, path: str) -> None:
+        self._failing.setdefault((group, rule, column), set()).add(path)
+
+    def paths(self, group: Any) -> list[str]:
+        return sorted(self._paths.get(group, ()))
+
+    def agencies(self, group: Any) -> int:
+        return len(self._agencies.get(group, ()))
+
+    def culprits(self, group: Any, rule: str, column: str | None) -> list[str]:
+        return sorted(self._failing.get((group, rule, column), ()))
+
+
 def _identities(
-    group: dict[str, Any], rules: Any, failing: dict[tuple[str, str | None, str | None], list[str]]
+    group: dict[str, Any], rules: Any, culprits: Callable[[str, str | None], list[str]]
 ) -> list[dict[str, Any]]:
-    """The identities of one report, run on the summed table, each finding with why the sum does not add up."""
+    """The identities of one report, run on the summed table, each finding with why the sum does not add up
+    (``culprits(rule, column)``: the reports whose own table fails the same identity in the same column)."""
     from ..engine import check_report
     from .store import report_from_record
 
@@ -393,17 +421,10 @@ def _identities(
         if f.rule not in enabled:
             continue
         loc = f.location or {}
-        culprits = sorted(
-            {
-                p
-                for (rule, row, col), paths in failing.items()
-                for p in paths
-                if rule == f.rule and col == loc.get("column")
-            }
-        )
+        failing = culprits(f.rule, loc.get("column"))
         reasons = []
-        if culprits:
-            shown = "、".join(culprits[:5]) + (f" 等 {len(culprits)} 份" if len(culprits) > 5 else "")
+        if failing:
+            shown = "、".join(failing[:5]) + (f" 等 {len(failing)} 份" if len(failing) > 5 else "")
             reasons.append(f"这些报告本身的表格在同一处就不平衡：{shown}")
         if group["blank_cells"]:
             reasons.append(f"汇总表含 {group['blank_cells']} 个空白单元格（按 0 计）")
@@ -411,14 +432,21 @@ def _identities(
             reasons.append(f"{sum(group['incomplete'].values())} 个单元格未能读取、未计入")
         obj = f.json()
         obj["why"] = "；".join(reasons) or "各报告自身平衡，原因不明，请人工核对"
-        obj["reports"] = culprits
+        obj["reports"] = failing
         out.append(obj)
     return out
 
 
 def aggregate_json(groups: list[dict[str, Any]]) -> str:
+    return "".join(aggregate_json_parts(groups))
+
+
+def aggregate_json_parts(groups: list[dict[str, Any]]) -> Iterator[str]:
+    """aggregate.json as it is encoded (a group's ``paths`` may be read from a batch's ledger as they are
+    written: ``ledger.Listing``)."""
     doc = {"tool": {"name": "xxgk", "version": __version__}, "years": groups}
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    yield from json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(doc)
+    yield "\n"
 
 
 @dataclass

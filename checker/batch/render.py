@@ -126,7 +126,7 @@ class _Files:
         self.book: Any = None
         self.tables: Any = None
         self.summary: Any = None
-        self.totals = outputs.Aggregate()
+        self.totals = outputs.Aggregate(items.members() if hasattr(items, "members") else None)
         try:
             if plan.write_jsonl:
                 self.jsonl = open(self.jsonl_tmp, "w", encoding="utf-8")  # noqa: SIM115 - closed by close/discard
@@ -211,7 +211,7 @@ def _finish(
 
     if plan.write_summaries:
         groups = totals.groups(rules)
-        outputs.write_atomic(out / "aggregate.json", outputs.aggregate_json(groups))
+        outputs.write_parts(out / "aggregate.json", outputs.aggregate_json_parts(groups))
         outputs.write_atomic(out / "aggregate.html", dashboard.aggregate_page(groups))
         manifest_groups = [_light(g) for g in groups]
     else:

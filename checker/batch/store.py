@@ -362,6 +362,7 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute(f"PRAGMA cache_size=-{CACHE_KB}")
+            self.db.execute(f"PRAGMA temp.cache_size=-{CACHE_KB}")  # the run's findings (a temporary table)
             # a damaged page is found here, before the batch relies on the file (quick_check reads every page)
             problems = [row[0] for row in self.db.execute("PRAGMA quick_check(3)")]
             if problems != ["ok"]:
