@@ -60,13 +60,29 @@ Before and after on the same machine and load, one after the other (``--formats 
 (+10 checked and +10 pages were 10 and 10 in every row; the machine was less loaded than for the tables above,
 hence the faster runs.)
 
-Peak memory now grows by about 2.7 KB per report from 1,000 to 4,000 (was 6). What is left (4,000 reports, RSS
-by phase: 37 MB after checking, 41 after the items, 49 after the pages pass, 51 at the end; 32/34/40/42 at 250):
-about 20 MB of it is the interpreter and its imports (jinja2, the readers' tables), ~5 MB SQLite's bounded caches;
-the part that grows is the per-report state kept by design (path, slim record, item with counts, page name and
-render key, ~1 KB), the pending tasks during checking, and memory the allocator keeps after the pages pass
-(freed objects of many sizes). Flat would need the per-report list itself in SQLite and every output written in
-passes over it (the dashboard's sorted rows, the workbook's sheets one after another).
+Peak memory then grew by about 2.7 KB per report from 1,000 to 4,000 (was 6): the per-report list itself (path,
+slim record, Item with counts, page name, render key), the file list and pending tasks, and the aggregate's paths.
+
+Now the list of reports is the store's ``review`` table (``checker/batch/ledger.py``): the folder walk streams into
+it (a file met twice is found there), workers take their tasks from it a chunk at a time, and every later step
+(duplicates, X rules grouped by agency, findings, progress, page keys, sheets, dashboard, letters, the aggregate's
+members) is a pass over its rows, 256 at a time; aggregate.json is written as it is encoded; each SQLite
+connection's page cache (main and temporary schema) is 512 KiB. Same outputs byte for byte (the render manifest is
+now a line per page). On the same machine, one run after the other:
+
+    65206cf           reports  first s  reports/s  peak MB  rerun s  rerun %   +10 s  +10 checked  +10 pages
+                          250      7.0       35.6       40     0.35     4.9%    1.26           10         10
+                         1000     25.4       39.3       42     1.26     5.0%    4.89           10         10
+                         4000     90.6       44.2       45     4.32     4.8%   18.77           10         10
+    (65206cf: the ledger, the aggregate's members still in memory; 4712b6c measured 41 / 44 / 52 MB above)
+    now               reports  first s  reports/s  peak MB  rerun s  rerun %   +10 s  +10 checked  +10 pages
+                          250      5.8       43.4       40     0.24     4.2%    1.29           10         10
+                         1000     26.0       38.5       40     1.15     4.4%    4.54           10         10
+                         4000     78.5       50.9       42     3.36     4.3%   15.30           10         10
+
+In-process at 4,000 (tracemalloc, RSS and SQLite's ``sqlite3_memory_used``): no Python object is kept per report;
+what differs from 250 is SQLite's bounded caches filling (X103's temporary database, the store and its temporary
+tables: high-water 2.1 MB at 250, 2.9 MB at 4,000) and allocator slack.
 """
 
 from __future__ import annotations

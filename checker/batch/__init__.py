@@ -6,6 +6,8 @@ The pieces:
 * ``runner``: checks files in worker processes (a per-file timeout kills a stuck worker), or on Dask;
 * ``store``: the SQLite store of results (by content hash, xxgk version and rule-set digest) and of each
   agency's extracted tables by year;
+* ``ledger``: the run's list of reports, a row each in the store (never a Python object per report for the
+  whole run: the parent's memory stays flat as reports grow); every later step is a pass over its rows;
 * ``inputs``: which files are read (review folders, FIFOs and devices, unreadable folders are skipped and said);
 * ``guard``: one batch per output folder (a lock), a corrupt store moved aside, write errors as one line;
 * ``cross``: the X rules, across years of one agency and across agencies (duplicated text);
@@ -82,7 +84,8 @@ class BatchResult:
     partial: bool = False  # interrupted: the outputs hold what was finished
     rendered: int = 0  # report pages rendered this run (the others were unchanged)
     notices: list[str] = field(default_factory=list)
-    items: list[Any] = field(default_factory=list, repr=False)
+    # the review's items (record, counts, duplicate, progress), read back from the store when looped over
+    items: Iterable[Any] = field(default_factory=list, repr=False)  # and len()
 
     def summary(self) -> dict[str, Any]:
         scans = {"ocr": self.ocr} if self.ocr else {}  # only said when there were scans: other summaries unchanged
