@@ -364,7 +364,7 @@ class _Run:
         from .. import __version__
         from . import outputs
 
-        self.result.cached = self.store.count_stored(self.ledger.out, __version__, self.digest)
+        self.result.cached = self.ledger.count_stored(__version__, self.digest)
         self.id = self.store.start_run(str(self.result.out), self.result.files, self.result.cached)
         # what this run checks, one line per file as it finishes (the store has the rest); findings.jsonl is
         # written whole at the end (and on Ctrl-C), when the cross-report findings are known

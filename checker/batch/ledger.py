@@ -70,6 +70,7 @@ class Ledger:
         self.mapping = mapping
         self.loader: Callable[[Any], Any] | None = None
         self.finder: Callable[[str], Any] | None = None
+        db.executescript(SCHEMA)
 
     # filling
 
@@ -129,6 +130,15 @@ class Ledger:
         self.db.commit()
 
     # reading
+
+    def count_stored(self, version: str, ruleset: str) -> int:
+        """How many files not answered yet have a result in the store (the store's ``results`` table)."""
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM review WHERE out = ? AND record IS NULL AND sha256 IN"
+            " (SELECT sha256 FROM results WHERE version = ? AND ruleset = ?)",
+            (self.out, version, ruleset),
+        ).fetchone()
+        return int(row[0])
 
     def count(self, where: str = "", params: tuple[Any, ...] = ()) -> int:
         sql = f"SELECT COUNT(*) FROM review WHERE out = ?{' AND ' + where if where else ''}"

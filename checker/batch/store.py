@@ -63,7 +63,7 @@ CREATE TABLE IF NOT EXISTS run_reports (
 CREATE INDEX IF NOT EXISTS run_reports_key ON run_reports (agency, year);
 CREATE TABLE IF NOT EXISTS cross_cache (seq INTEGER PRIMARY KEY, path TEXT NOT NULL, finding TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS cross_cache_path ON cross_cache (path, seq);
-"""  # and the ledger's table (``ledger.SCHEMA``)
+"""  # and the ledger's tables (``ledger.SCHEMA``, made by the ledger)
 
 
 class StoreCorrupt(Exception):
@@ -367,9 +367,7 @@ class Store:
             problems = [row[0] for row in self.db.execute("PRAGMA quick_check(3)")]
             if problems != ["ok"]:
                 raise StoreCorrupt("; ".join(str(p) for p in problems)[:120])
-            from .ledger import SCHEMA as LEDGER
-
-            self.db.executescript(_SCHEMA + LEDGER)
+            self.db.executescript(_SCHEMA)
             # this run's findings of each report (single-report and X merged), read back by every output's pass
             self.db.execute("CREATE TEMP TABLE run_findings (path TEXT PRIMARY KEY, findings TEXT NOT NULL)")
             columns = {row[1] for row in self.db.execute("PRAGMA table_info(results)")}
@@ -515,15 +513,6 @@ class Store:
                 ),
             )
         self.db.commit()
-
-    def count_stored(self, out: str, version: str, ruleset: str) -> int:
-        """How many files of the review ``out`` (its ledger rows not answered yet) have a stored result."""
-        row = self.db.execute(
-            "SELECT COUNT(*) FROM review WHERE out = ? AND record IS NULL AND sha256 IN"
-            " (SELECT sha256 FROM results WHERE version = ? AND ruleset = ?)",
-            (out, version, ruleset),
-        ).fetchone()
-        return int(row[0])
 
     def count_results(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM results").fetchone()[0])
