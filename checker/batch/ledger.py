@@ -14,6 +14,7 @@ The rows are kept per output folder until the next run over it (``BatchResult.it
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Container, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS review (
     out TEXT NOT NULL, path TEXT NOT NULL, resolved TEXT, read_path TEXT, sha256 TEXT, format TEXT,
     record TEXT, cached INTEGER NOT NULL DEFAULT 0,
-    key TEXT, year INTEGER, readable INTEGER NOT NULL DEFAULT 0, counted INTEGER NOT NULL DEFAULT 1,
+    key TEXT, year INTEGER, readable INTEGER NOT NULL DEFAULT 0,
     by_agency TEXT NOT NULL DEFAULT '', by_year INTEGER NOT NULL DEFAULT 0, by_group TEXT NOT NULL DEFAULT '',
     by_cross TEXT NOT NULL DEFAULT '', page TEXT, duplicate_of TEXT, how TEXT,
     tally TEXT, changes TEXT, render_key TEXT, old_key TEXT,
@@ -92,9 +93,7 @@ class Ledger:
         return row.fetchone() is None
 
     def add_file(self, path: str, resolved: str, sha256: str | None, fmt: str) -> None:
-        """A file to answer (``read_path``, for the workers: its absolute path)."""
-        import os
-
+        """A file to answer (the workers read it at its absolute path)."""
         self.db.execute(
             "INSERT OR IGNORE INTO review (out, path, resolved, read_path, sha256, format) VALUES (?, ?, ?, ?, ?, ?)",
             (self.out, path, resolved, os.path.abspath(path), sha256, fmt),
@@ -246,13 +245,13 @@ class Ledger:
         tally = json.dumps(item.tallies(), ensure_ascii=False) if item.tallied else None
         changes = json.dumps(item.changes, ensure_ascii=False) if item.changes is not None else None
         self.db.execute(
-            "UPDATE review SET duplicate_of = ?, counted = ?, tally = ?, changes = ? WHERE out = ? AND path = ?",
-            (item.duplicate_of, 0 if item.duplicate_of else 1, tally, changes, self.out, item.path),
+            "UPDATE review SET duplicate_of = ?, tally = ?, changes = ? WHERE out = ? AND path = ?",
+            (item.duplicate_of, tally, changes, self.out, item.path),
         )
 
     def mark_duplicate(self, path: str, kept: str, how: str) -> None:
         self.db.execute(
-            "UPDATE review SET duplicate_of = ?, how = ?, counted = 0 WHERE out = ? AND path = ?",
+            "UPDATE review SET duplicate_of = ?, how = ? WHERE out = ? AND path = ?",
             (kept, how, self.out, path),
         )
 
