@@ -503,7 +503,7 @@ def _cross(
         if year is not None:
             years.add(year - 1)
 
-    history = list(store.extracted(years, skip=ledger.counted_hashes()))
+    history = list(store.extracted(years, skip=ledger.counted_hashes(), review=ledger.out))
     for h in sorted((h.get("sha256") or "", h.get("path") or "") for h in history):
         digest.update(json.dumps(h, ensure_ascii=False).encode() + b"\n")
     key = digest.hexdigest()

@@ -197,9 +197,10 @@ def write_all(out: Path, ledger: Any, rules: Any, result: Any, template: Any) ->
         if files is not None:
             files.discard()
         raise
-    for old in (out / "reports").glob("*.html"):
-        if not ledger.has_page(f"reports/{old.name}"):
-            old.unlink()
+    with os.scandir(out / "reports") as entries:  # not Path.glob: it lists the whole folder first
+        for entry in entries:
+            if entry.name.endswith(".html") and not ledger.has_page(f"reports/{entry.name}"):
+                os.unlink(entry.path)
     _finish(out, ledger, rules, result, template, plan, files.totals, manifest)
 
 

@@ -519,17 +519,29 @@ class Store:
 
     # past years
 
-    def extracted(self, years: Iterable[int], skip: Container[str] = ()) -> Iterator[dict[str, Any]]:
+    def extracted(
+        self, years: Iterable[int], skip: Container[str] = (), review: str | None = None
+    ) -> Iterator[dict[str, Any]]:
         """Stored extractions of the given years, most recently updated first, without those whose content hash
-        is in ``skip`` (the batch's own reports: their numbers are not parsed, so memory stays flat)."""
+        is in ``skip`` (the batch's own reports: their numbers are not parsed, so memory stays flat), nor the
+        counted reports of the review folder ``review`` (its ledger rows: left out by the query itself, so that
+        SQLite sorts only the earlier batches' reports)."""
         wanted = sorted(set(years))
         if not wanted:
             return
         marks = ",".join("?" * len(wanted))
+        params: list[Any] = list(wanted)
+        mine = ""
+        if review is not None:
+            mine = (  # looked up row by row in the ledger's index (no list of the review's hashes is built)
+                " AND NOT EXISTS (SELECT 1 FROM review r WHERE r.out = ? AND r.sha256 = extracted.sha256"
+                " AND r.record IS NOT NULL AND r.duplicate_of IS NULL)"
+            )
+            params.append(review)
         rows = self.db.execute(
             "SELECT sha256, path, agency, year, edition, numbers, texts FROM extracted"
-            f" WHERE year IN ({marks}) ORDER BY updated DESC, sha256",
-            wanted,
+            f" WHERE year IN ({marks}){mine} ORDER BY updated DESC, sha256",
+            params,
         )
         for sha, path, agency, year, edition, nums, texts in rows:
             if sha in skip:
