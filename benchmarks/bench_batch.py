@@ -74,15 +74,24 @@ now a line per page). On the same machine, one run after the other:
                           250      7.0       35.6       40     0.35     4.9%    1.26           10         10
                          1000     25.4       39.3       42     1.26     5.0%    4.89           10         10
                          4000     90.6       44.2       45     4.32     4.8%   18.77           10         10
-    (65206cf: the ledger, the aggregate's members still in memory; 4712b6c measured 41 / 44 / 52 MB above)
-    now               reports  first s  reports/s  peak MB  rerun s  rerun %   +10 s  +10 checked  +10 pages
+    (65206cf: the ledger, the aggregate's members still in memory; 4712b6c measured 41 / 44 / 52 MB above;
+    5e99816: the aggregate's members in the ledger)
+    5e99816           reports  first s  reports/s  peak MB  rerun s  rerun %   +10 s  +10 checked  +10 pages
                           250      5.8       43.4       40     0.24     4.2%    1.29           10         10
                          1000     26.0       38.5       40     1.15     4.4%    4.54           10         10
                          4000     78.5       50.9       42     3.36     4.3%   15.30           10         10
+    now               reports  first s  reports/s  peak MB  rerun s  rerun %   +10 s  +10 checked  +10 pages
+                          250      5.5       45.1       40     0.22     4.0%    1.43           10         10
+                         1000     22.0       45.4       40     1.14     5.2%    4.43           10         10
+                         4000     95.3       42.0       41     4.40     4.6%   17.48           10         10
+    ("now": the earlier years' extractions queried without the batch's own reports, X103's bands grouped from an
+    index, stale pages found with os.scandir: no SQLite sort or folder listing grows with the batch. First-run
+    times vary ±20 % with the machine's load; the parent's memory does not.)
 
-In-process at 4,000 (tracemalloc, RSS and SQLite's ``sqlite3_memory_used``): no Python object is kept per report;
-what differs from 250 is SQLite's bounded caches filling (X103's temporary database, the store and its temporary
-tables: high-water 2.1 MB at 250, 2.9 MB at 4,000) and allocator slack.
+In-process (tracemalloc, RSS, and SQLite's ``sqlite3_memory_used``/high-water): no Python object is kept per
+report at any phase, and SQLite's high-water stays at about 2 MB (it was 2.1 MB at 250 reports and 5.4 MB at
+16,000 while the earlier years were sorted with the batch's own reports). A first run over 16,000 reports
+(``run_batch`` in one process, ``--jobs 2``): peak 40 MB, SQLite high-water 2.05 MB — as at 250.
 """
 
 from __future__ import annotations
