@@ -216,13 +216,12 @@ def temp_name(path: Path) -> Path:
 def write_atomic(path: Path, data: str | bytes, *, bom: bool = False) -> None:
     """Write ``data`` aside and rename it into place: the old file stays whole until the new one is complete
     (a full disk loses nothing already written). ``bom``: UTF-8 with a BOM, for CSV that Excel opens."""
+    if isinstance(data, str):
+        write_parts(path, (data,), bom=bom)
+        return
     tmp = temp_name(path)
     try:
-        if isinstance(data, str):
-            with open(tmp, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
-                fh.write(data)
-        else:
-            tmp.write_bytes(data)
+        tmp.write_bytes(data)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -230,11 +229,11 @@ def write_atomic(path: Path, data: str | bytes, *, bom: bool = False) -> None:
         raise
 
 
-def write_parts(path: Path, parts: Iterable[str]) -> None:
+def write_parts(path: Path, parts: Iterable[str], *, bom: bool = False) -> None:
     """``write_atomic`` of a text made piece by piece (never whole in memory)."""
     tmp = temp_name(path)
     try:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        with open(tmp, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
             for part in parts:
                 fh.write(part)
         os.replace(tmp, path)
