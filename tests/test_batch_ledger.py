@@ -9,6 +9,8 @@ from __future__ import annotations
 import gc
 import json
 import os
+import random
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -104,3 +106,20 @@ def test_the_same_file_reached_twice_is_read_once(tmp_path: Path) -> None:
         pytest.skip("symbolic links not allowed here")
     result = run_batch([str(tmp_path / "in"), str(target), str(tmp_path / "link")], tmp_path / "out", jobs=1)
     assert result.files == 2 and result.duplicates == 0
+
+
+@pytest.mark.parametrize("order", sorted(ledger.ORDERS))
+def test_rows_are_paged_in_order_without_loss(order: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ties in the first sort keys across chunk boundaries: every row once, in the order's order."""
+    monkeypatch.setattr(ledger, "CHUNK", 2)
+    db = sqlite3.connect(":memory:")
+    book = ledger.Ledger(db, Path("review"), {})
+    rng = random.Random(5)
+    for n in range(23):
+        agency = rng.choice(["甲局", "乙局", None])
+        year = rng.choice([2021, 2022, None])
+        book.add_file(f"in/{n:02d}.md", f"/in/{n:02d}.md", f"{n:064x}", "md")
+        book.answer({"path": f"in/{n:02d}.md", "sha256": None, "agency": agency, "year": year, "readable": True}, False)
+    keys = ", ".join(ledger.ORDERS[order])
+    expected = [p for (p,) in db.execute(f"SELECT path FROM review WHERE out = ? ORDER BY {keys}", (book.out,))]
+    assert [p for (p,) in book.rows("path", order)] == expected and len(expected) == 23

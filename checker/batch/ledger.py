@@ -115,15 +115,17 @@ class Ledger:
             kept.get("agency") or "\uffff", year or 0, key or path,
             "0" + key if key and year is not None else "1", page_name(path),
         )  # fmt: skip
-        self.db.execute(
-            "INSERT INTO review (out, path, sha256, format, record, cached, key, year, readable, by_agency, by_year,"
-            " by_group, by_cross, page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (out, path) DO UPDATE SET record = excluded.record, cached = excluded.cached,"
-            " key = excluded.key, year = excluded.year, readable = excluded.readable, by_agency = excluded.by_agency,"
-            " by_year = excluded.by_year, by_group = excluded.by_group, by_cross = excluded.by_cross,"
-            " page = excluded.page",
-            (self.out, path, kept.get("sha256"), kept.get("format"), *values),
+        cur = self.db.execute(
+            "UPDATE review SET record = ?, cached = ?, key = ?, year = ?, readable = ?, by_agency = ?, by_year = ?,"
+            " by_group = ?, by_cross = ?, page = ? WHERE out = ? AND path = ?",
+            (*values, self.out, path),
         )
+        if cur.rowcount == 0:  # not listed: a result given without a file (a test's own records)
+            self.db.execute(
+                "INSERT INTO review (out, path, sha256, format, record, cached, key, year, readable, by_agency,"
+                " by_year, by_group, by_cross, page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (self.out, path, kept.get("sha256"), kept.get("format"), *values),
+            )
 
     def commit(self) -> None:
         self.db.commit()
@@ -133,8 +135,8 @@ class Ledger:
     def count_stored(self, version: str, ruleset: str) -> int:
         """How many files not answered yet have a result in the store (the store's ``results`` table)."""
         row = self.db.execute(
-            "SELECT COUNT(*) FROM review WHERE out = ? AND record IS NULL AND sha256 IN"
-            " (SELECT sha256 FROM results WHERE version = ? AND ruleset = ?)",
+            "SELECT COUNT(*) FROM review WHERE out = ? AND record IS NULL AND EXISTS (SELECT 1 FROM results s"
+            " WHERE s.sha256 = review.sha256 AND s.version = ? AND s.ruleset = ?)",
             (self.out, version, ruleset),
         ).fetchone()
         return int(row[0])
@@ -155,9 +157,10 @@ class Ledger:
             if after is None:
                 chunk = self.db.execute(select + sort, (self.out, *params)).fetchall()
             else:
-                marks = ", ".join("?" * len(keys))
-                sql = f"{select} AND ({', '.join(keys)}) > ({marks}){sort}"
-                chunk = self.db.execute(sql, (self.out, *params, *after)).fetchall()
+                later, values = _after(keys, after)
+                # the first key's bound alone lets SQLite start the index range where the last chunk ended
+                sql = f"{select} AND {keys[0]} >= ? AND {later}{sort}"
+                chunk = self.db.execute(sql, (self.out, *params, after[0], *values)).fetchall()
             if not chunk:
                 return
             after = tuple(chunk[-1][-len(keys) :])
@@ -206,15 +209,14 @@ class Ledger:
     def duplicate_candidates(self) -> tuple[list[Any], dict[str, str | None]]:
         """The readable reports sharing their content hash or their agency-year with another (the only ones
         ``dupes.duplicates`` can group), and their agency keys."""
-        both = "out = ? AND record IS NOT NULL AND readable = 1"
-        where = (
-            f"readable = 1 AND record IS NOT NULL AND (sha256 IN (SELECT sha256 FROM review WHERE {both}"
-            " AND sha256 IS NOT NULL GROUP BY sha256 HAVING COUNT(*) > 1) OR (key IS NOT NULL AND year IS NOT NULL"
-            f" AND (key, year) IN (SELECT key, year FROM review WHERE {both} AND key IS NOT NULL AND year IS NOT NULL"
-            " GROUP BY key, year HAVING COUNT(*) > 1)))"
+        other = "SELECT 1 FROM review o WHERE o.out = review.out AND o.path <> review.path AND o.readable = 1"
+        where = (  # each looked up in the ledger's indexes: nothing is grouped or listed whole
+            f"readable = 1 AND record IS NOT NULL AND (EXISTS ({other} AND o.sha256 = review.sha256"
+            " AND o.record IS NOT NULL) OR (key IS NOT NULL AND year IS NOT NULL AND EXISTS"
+            f" ({other} AND o.key = review.key AND o.year = review.year AND o.record IS NOT NULL)))"
         )
         records, keys = [], {}
-        for path, key, text in self.rows("path, key, record", "path", where, (self.out, self.out)):
+        for path, key, text in self.rows("path, key, record", "path", where):
             records.append(json.loads(text))
             keys[path] = key
         return records, keys
@@ -260,6 +262,14 @@ class Ledger:
 
     def set_old_key(self, page: str, key: str) -> None:
         self.db.execute("UPDATE review SET old_key = ? WHERE out = ? AND page = ?", (key, self.out, page))
+
+
+def _after(keys: tuple[str, ...], values: tuple[Any, ...]) -> tuple[str, list[Any]]:
+    """The condition "(keys) > (values)" in the keys' order, without row values (SQLite before 3.15 has none)."""
+    if len(keys) == 1:
+        return f"{keys[0]} > ?", [values[0]]
+    rest, params = _after(keys[1:], values[1:])
+    return f"({keys[0]} > ? OR ({keys[0]} = ? AND {rest}))", [values[0], values[0], *params]
 
 
 class Members:
