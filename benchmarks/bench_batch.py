@@ -80,18 +80,23 @@ now a line per page). On the same machine, one run after the other:
                           250      5.8       43.4       40     0.24     4.2%    1.29           10         10
                          1000     26.0       38.5       40     1.15     4.4%    4.54           10         10
                          4000     78.5       50.9       42     3.36     4.3%   15.30           10         10
-    now               reports  first s  reports/s  peak MB  rerun s  rerun %   +10 s  +10 checked  +10 pages
+    660cf58           reports  first s  reports/s  peak MB  rerun s  rerun %   +10 s  +10 checked  +10 pages
                           250      5.5       45.1       40     0.22     4.0%    1.43           10         10
                          1000     22.0       45.4       40     1.14     5.2%    4.43           10         10
                          4000     95.3       42.0       41     4.40     4.6%   17.48           10         10
-    ("now": the earlier years' extractions queried without the batch's own reports, X103's bands grouped from an
-    index, stale pages found with os.scandir: no SQLite sort or folder listing grows with the batch. First-run
-    times vary ±20 % with the machine's load; the parent's memory does not.)
+    now               reports  first s  reports/s  peak MB  rerun s  rerun %   +10 s  +10 checked  +10 pages
+                          250      7.3       34.5       40     0.34     4.7%    1.57           10         10
+                         1000     24.5       40.8       40     0.89     3.6%    4.43           10         10
+                         4000     90.1       44.4       40     3.57     4.0%   17.00           10         10
+    (660cf58: the earlier years' extractions queried without the batch's own reports, X103's bands grouped from
+    an index, stale pages found with os.scandir; now: duplicates and stored results found by EXISTS lookups in
+    the indexes, no list of every hash built by SQLite. First-run times vary ±20 % with the machine's load; the
+    parent's memory does not.)
 
 In-process (tracemalloc, RSS, and SQLite's ``sqlite3_memory_used``/high-water): no Python object is kept per
 report at any phase, and SQLite's high-water stays at about 2 MB (it was 2.1 MB at 250 reports and 5.4 MB at
 16,000 while the earlier years were sorted with the batch's own reports). A first run over 16,000 reports
-(``run_batch`` in one process, ``--jobs 2``): peak 40 MB, SQLite high-water 2.05 MB — as at 250.
+(``run_batch`` in one process, ``--jobs 2``, at 660cf58): peak 40 MB, SQLite high-water 2.05 MB — as at 250.
 """
 
 from __future__ import annotations
