@@ -490,7 +490,6 @@ def _cross(
     """The X findings into the store, computed again only when their inputs changed: every counted report (path
     and content), the earlier years from the store, the agency map and the rules."""
     import hashlib
-    import json
 
     from .cross import GROUP, run_cross_groups
     from .render import rules_digest
@@ -503,7 +502,7 @@ def _cross(
         if year is not None:
             years.add(year - 1)
 
-    history = list(store.extracted(years, skip=ledger.counted_hashes(), review=ledger.out))
+    history = list(store.extracted(years, review=ledger.out))  # without this batch's counted reports
     for h in sorted((h.get("sha256") or "", h.get("path") or "") for h in history):
         digest.update(json.dumps(h, ensure_ascii=False).encode() + b"\n")
     key = digest.hexdigest()
@@ -512,7 +511,7 @@ def _cross(
     store.start_cross()
     seq = iter(range(1 << 62))
     run_cross_groups(
-        ledger.cross_groups(GROUP), ledger.counted_hashes(), history, rules, mapping, lighter,
+        ledger.cross_groups(GROUP), (), history, rules, mapping, lighter,
         lambda path, f: store.add_cross(next(seq), path, f),
     )  # fmt: skip
     store.end_cross(key)

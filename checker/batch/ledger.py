@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Container, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +109,7 @@ class Ledger:
         kept = slim(record)
         year = kept.get("year")
         key = agency_key(kept.get("agency"), self.mapping)
-        text = json.dumps(dict(kept), ensure_ascii=False, default=str)
+        text = json.dumps(kept, ensure_ascii=False, default=str)
         values = (
             text, int(cached), key, year if isinstance(year, int) else None, 1 if kept.get("readable") else 0,
             kept.get("agency") or "\uffff", year or 0, key or path,
@@ -146,26 +146,10 @@ class Ledger:
         return int(self.db.execute(sql, (self.out, *params)).fetchone()[0])
 
     def rows(self, columns: str, order: str = "path", where: str = "", params: tuple[Any, ...] = ()) -> Iterator[Any]:
-        """The rows (``columns``, then the order's columns) in ``order``, read ``CHUNK`` at a time: the caller may
-        write to the table between rows (each chunk is read whole before it is handed out)."""
-        keys = ORDERS[order]
+        """The rows (``columns``) in ``order``, read ``CHUNK`` at a time: the caller may write to the table between
+        rows (each chunk is read whole before it is handed out)."""
         cond = f"out = ?{' AND ' + where if where else ''}"
-        select = f"SELECT {columns}, {', '.join(keys)} FROM review WHERE {cond}"
-        sort = f" ORDER BY {', '.join(keys)} LIMIT {CHUNK}"
-        after: tuple[Any, ...] | None = None
-        while True:
-            if after is None:
-                chunk = self.db.execute(select + sort, (self.out, *params)).fetchall()
-            else:
-                later, values = _after(keys, after)
-                # the first key's bound alone lets SQLite start the index range where the last chunk ended
-                sql = f"{select} AND {keys[0]} >= ? AND {later}{sort}"
-                chunk = self.db.execute(sql, (self.out, *params, after[0], *values)).fetchall()
-            if not chunk:
-                return
-            after = tuple(chunk[-1][-len(keys) :])
-            for row in chunk:
-                yield row[: -len(keys)]
+        return _paged(self.db, "review", columns, cond, (self.out, *params), ORDERS[order])
 
     def items(self, order: str = "path", where: str = ANSWERED, params: tuple[Any, ...] = ()) -> Iterator[Item]:
         """An Item per answered row, made as it is reached (counts and progress restored, findings read back)."""
@@ -196,11 +180,6 @@ class Ledger:
     def has_page(self, page: str) -> bool:
         row = self.db.execute("SELECT 1 FROM review WHERE out = ? AND page = ? LIMIT 1", (self.out, page))
         return row.fetchone() is not None
-
-    def counted_hashes(self) -> Container[str | None]:
-        """The content hashes of this run's counted reports, looked up in the rows (an earlier batch's extraction
-        of one of them is this batch's own report)."""
-        return _CountedHashes(self)
 
     def pending(self) -> Pending:
         """The files not answered yet, as tasks for the workers (read as they are handed out)."""
@@ -264,6 +243,23 @@ class Ledger:
         self.db.execute("UPDATE review SET old_key = ? WHERE out = ? AND page = ?", (key, self.out, page))
 
 
+def _paged(
+    db: Any, table: str, columns: str, where: str, params: tuple[Any, ...], keys: tuple[str, ...] = ("path",)
+) -> Iterator[Any]:
+    """``SELECT columns FROM table WHERE where ORDER BY keys``, ``CHUNK`` rows per query, each query starting
+    after the last row of the one before (in the index that serves the order: no offset, no sort)."""
+    select = f"SELECT {columns}, {', '.join(keys)} FROM {table} WHERE {where}"
+    sort = f" ORDER BY {', '.join(keys)} LIMIT {CHUNK}"
+    chunk = db.execute(select + sort, params).fetchall()
+    while chunk:
+        for row in chunk:
+            yield row[: -len(keys)]
+        last = tuple(chunk[-1][-len(keys) :])
+        later, values = _after(keys, last)
+        # the first key's bound alone lets SQLite start the index range where the last chunk ended
+        chunk = db.execute(f"{select} AND {keys[0]} >= ? AND {later}{sort}", (*params, last[0], *values)).fetchall()
+
+
 def _after(keys: tuple[str, ...], values: tuple[Any, ...]) -> tuple[str, list[Any]]:
     """The condition "(keys) > (values)" in the keys' order, without row values (SQLite before 3.15 has none)."""
     if len(keys) == 1:
@@ -317,15 +313,8 @@ class Listing(list):  # type: ignore[type-arg]
         self.ledger, self.group = ledger, group
 
     def __iter__(self) -> Iterator[str]:
-        after = ""
-        sql = "SELECT path FROM review_groups WHERE out = ? AND grp = ? AND path > ? ORDER BY path LIMIT ?"
-        while True:
-            chunk = self.ledger.db.execute(sql, (self.ledger.out, self.group, after, CHUNK)).fetchall()
-            if not chunk:
-                return
-            after = chunk[-1][0]
-            for (path,) in chunk:
-                yield path
+        rows = _paged(self.ledger.db, "review_groups", "path", "out = ? AND grp = ?", (self.ledger.out, self.group))
+        return (path for (path,) in rows)
 
     def __len__(self) -> int:
         sql = "SELECT COUNT(*) FROM review_groups WHERE out = ? AND grp = ?"
@@ -405,17 +394,3 @@ class StoredItems:
             return len(Ledger(db, self.out, {}))
         finally:
             db.close()
-
-
-class _CountedHashes:
-    def __init__(self, ledger: Ledger) -> None:
-        self.ledger = ledger
-
-    def __contains__(self, sha256: object) -> bool:
-        if not isinstance(sha256, str):
-            return False
-        row = self.ledger.db.execute(
-            "SELECT 1 FROM review WHERE out = ? AND sha256 = ? AND record IS NOT NULL AND duplicate_of IS NULL LIMIT 1",
-            (self.ledger.out, sha256),
-        )
-        return row.fetchone() is not None

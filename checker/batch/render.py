@@ -117,7 +117,7 @@ def _plan(out: Path, ledger: Any, base: str, manifest: dict[str, Any]) -> _Plan:
 class _Files:
     """The files written row by row in the pass over the reports, each aside until all are complete."""
 
-    def __init__(self, out: Path, items: Any, rules: Any, plan: _Plan) -> None:
+    def __init__(self, out: Path, ledger: Any, rules: Any, plan: _Plan) -> None:
         from . import outputs, sheets
 
         self.jsonl_tmp = outputs.temp_name(out / "findings.jsonl")
@@ -126,16 +126,16 @@ class _Files:
         self.book: Any = None
         self.tables: Any = None
         self.summary: Any = None
-        self.totals = outputs.Aggregate(items.members() if hasattr(items, "members") else None)
+        self.totals = outputs.Aggregate(ledger.members())
         try:
             if plan.write_jsonl:
                 self.jsonl = open(self.jsonl_tmp, "w", encoding="utf-8")  # noqa: SIM115 - closed by close/discard
             if plan.write_summaries:
                 self.summary = sheets.CsvFile(out / "summary.csv", sheets.summary_header())
-                for row in sheets.report_rows(items, rules):
+                for row in sheets.report_rows(ledger, rules):
                     self.summary.row(row)
                 self.book = sheets.Workbook(out / "summary.xlsx")
-                self.book.reports(items, rules)
+                self.book.reports(ledger, rules)
                 self.tables = sheets.CsvFile(out / "tables.csv", sheets.table_header())
         except BaseException:
             self.discard()

@@ -533,7 +533,7 @@ class Store:
         params: list[Any] = list(wanted)
         mine = ""
         if review is not None:
-            mine = (  # looked up row by row in the ledger's index (no list of the review's hashes is built)
+            mine = (  # its counted rows (``ledger``: answered, not a copy), looked up in the ledger's index
                 " AND NOT EXISTS (SELECT 1 FROM review r WHERE r.out = ? AND r.sha256 = extracted.sha256"
                 " AND r.record IS NOT NULL AND r.duplicate_of IS NULL)"
             )
